@@ -1,0 +1,51 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+
+export const SourceSpec = z.object({
+  id: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9-]{0,62}$/,
+      "lowercase letters, digits and dashes, at most 63 characters",
+    ),
+  name: z.string().min(1),
+  publisher: z.string().min(1),
+  uri: z.string().url(),
+  license: z.string().min(1),
+  trust: z.enum(["authoritative", "reviewed", "community"]),
+  /** Globs relative to the manifest's folder. */
+  paths: z.array(z.string().min(1)).min(1),
+});
+export type SourceSpec = z.infer<typeof SourceSpec>;
+
+export const Manifest = z
+  .object({ sources: z.array(SourceSpec).min(1) })
+  .refine((m) => new Set(m.sources.map((s) => s.id)).size === m.sources.length, {
+    message: "source ids must be unique",
+    path: ["sources"],
+  });
+export type Manifest = z.infer<typeof Manifest>;
+
+export class ManifestError extends Error {
+  override name = "ManifestError";
+}
+
+export type LoadedManifest = { path: string; baseDir: string; manifest: Manifest };
+
+/** Read and validate a manifest; errors name the file and the offending field. */
+export async function loadManifest(path: string): Promise<LoadedManifest> {
+  const absolute = resolve(path);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(absolute, "utf8"));
+  } catch (error) {
+    throw new ManifestError(`Cannot read manifest ${path}: ${(error as Error).message}`);
+  }
+  const parsed = Manifest.safeParse(raw);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new ManifestError(`Invalid manifest ${path}:\n  ${details.join("\n  ")}`);
+  }
+  return { path: absolute, baseDir: dirname(absolute), manifest: parsed.data };
+}

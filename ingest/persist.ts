@@ -1,0 +1,213 @@
+import { and, eq, inArray, isNull, notInArray } from "drizzle-orm";
+import type { Database } from "../src/db/client.ts";
+import { chunks, documents, documentVersions, sources } from "../src/db/schema/index.ts";
+import { stableId, newId } from "../src/ids.ts";
+import type { SourceSpec } from "./manifest.ts";
+
+export type PreparedChunk = {
+  ordinal: number;
+  start: number;
+  end: number;
+  text: string;
+  sha256: string;
+  embedding: Float32Array;
+};
+
+export type PreparedVersion = {
+  sourceId: string;
+  path: string;
+  title: string;
+  text: string;
+  textSha256: string;
+  rawSha256: string;
+  mediaType: string;
+  byteLength: number;
+  embeddingModel: string;
+  chunks: PreparedChunk[];
+};
+
+export function documentIdFor(sourceId: string, path: string): string {
+  return stableId("doc", sourceId, path);
+}
+
+/** Insert or update the manifest's sources (name, licence and trust may change between runs). */
+export async function upsertSources(db: Database, specs: SourceSpec[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const s of specs) {
+      const values = {
+        name: s.name,
+        publisher: s.publisher,
+        uri: s.uri,
+        license: s.license,
+        trust: s.trust,
+      };
+      await tx
+        .insert(sources)
+        .values({ id: s.id, ...values })
+        .onConflictDoUpdate({ target: sources.id, set: { ...values, updatedAt: new Date() } });
+    }
+  });
+}
+
+export type CurrentVersion = {
+  documentId: string;
+  removedAt: Date | null;
+  versionId: string | null;
+  version: number;
+  textSha256: string | null;
+  rawSha256: string | null;
+};
+
+/** The current version of every known document of a source, keyed by path. */
+export async function readCurrentVersions(
+  db: Database,
+  sourceId: string,
+): Promise<Map<string, CurrentVersion>> {
+  const rows = await db
+    .select({
+      path: documents.path,
+      documentId: documents.id,
+      removedAt: documents.removedAt,
+      versionId: documentVersions.id,
+      version: documentVersions.version,
+      textSha256: documentVersions.textSha256,
+      rawSha256: documentVersions.rawSha256,
+    })
+    .from(documents)
+    .leftJoin(
+      documentVersions,
+      and(eq(documentVersions.documentId, documents.id), isNull(documentVersions.supersededAt)),
+    )
+    .where(eq(documents.sourceId, sourceId));
+  return new Map(
+    rows.map((r) => [
+      r.path,
+      {
+        ...r,
+        version: r.version ?? 0,
+        versionId: r.versionId ?? null,
+        textSha256: r.textSha256 ?? null,
+        rawSha256: r.rawSha256 ?? null,
+      },
+    ]),
+  );
+}
+
+/**
+ * Write one document version and its chunks in a single transaction, superseding the previous
+ * version. A crash before commit leaves the previous state intact; a rerun redoes the work.
+ */
+export async function persistVersion(
+  db: Database,
+  prepared: PreparedVersion,
+  previous: CurrentVersion | undefined,
+  provenance: { ingestedBy: string; runId: string },
+): Promise<{ versionId: string; version: number }> {
+  const documentId = documentIdFor(prepared.sourceId, prepared.path);
+  const version = (previous?.version ?? 0) + 1;
+  const versionId = newId("ver");
+  const now = new Date();
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(documents)
+      .values({
+        id: documentId,
+        sourceId: prepared.sourceId,
+        path: prepared.path,
+        title: prepared.title,
+      })
+      .onConflictDoUpdate({
+        target: documents.id,
+        set: { title: prepared.title, removedAt: null },
+      });
+    if (previous?.versionId) {
+      await tx
+        .update(documentVersions)
+        .set({ supersededAt: now })
+        .where(
+          and(eq(documentVersions.id, previous.versionId), isNull(documentVersions.supersededAt)),
+        );
+    }
+    await tx.insert(documentVersions).values({
+      id: versionId,
+      documentId,
+      version,
+      text: prepared.text,
+      textSha256: prepared.textSha256,
+      rawSha256: prepared.rawSha256,
+      mediaType: prepared.mediaType,
+      byteLength: prepared.byteLength,
+      ingestedAt: now,
+      ingestedBy: provenance.ingestedBy,
+      ingestRunId: provenance.runId,
+    });
+    // Insert in slices: one statement per few hundred rows keeps parameter counts in bounds.
+    for (let i = 0; i < prepared.chunks.length; i += 200) {
+      await tx.insert(chunks).values(
+        prepared.chunks.slice(i, i + 200).map((c) => ({
+          id: stableId("chk", versionId, String(c.ordinal)),
+          versionId,
+          ordinal: c.ordinal,
+          start: c.start,
+          end: c.end,
+          text: c.text,
+          sha256: c.sha256,
+          embeddingModel: prepared.embeddingModel,
+          embedding: Array.from(c.embedding),
+        })),
+      );
+    }
+  });
+  return { versionId, version };
+}
+
+/** A file that came back unchanged after being removed is present again. */
+export async function restoreDocument(db: Database, documentId: string): Promise<void> {
+  await db.update(documents).set({ removedAt: null }).where(eq(documents.id, documentId));
+}
+
+/**
+ * Mark documents whose files are gone as removed. Their versions stay resolvable for old
+ * citations; they just stop being searched. `keepPaths` empty means every document of the source.
+ */
+export async function markRemoved(
+  db: Database,
+  sourceId: string,
+  keepPaths: string[],
+): Promise<string[]> {
+  const conditions = [eq(documents.sourceId, sourceId), isNull(documents.removedAt)];
+  if (keepPaths.length > 0) conditions.push(notInArray(documents.path, keepPaths));
+  const rows = await db
+    .update(documents)
+    .set({ removedAt: new Date() })
+    .where(and(...conditions))
+    .returning({ path: documents.path });
+  return rows.map((r) => r.path);
+}
+
+/** Sources that left the manifest: their documents are removed too. */
+export async function sourcesNotIn(db: Database, ids: string[]): Promise<string[]> {
+  const rows = await db
+    .select({ id: sources.id })
+    .from(sources)
+    .where(ids.length ? notInArray(sources.id, ids) : undefined);
+  return rows.map((r) => r.id);
+}
+
+/** Vectors already computed for these chunk hashes by this model: never embed the same text twice. */
+export async function readCachedVectors(
+  db: Database,
+  hashes: string[],
+  model: string,
+): Promise<Map<string, Float32Array>> {
+  const found = new Map<string, Float32Array>();
+  for (let i = 0; i < hashes.length; i += 500) {
+    const slice = hashes.slice(i, i + 500);
+    const rows = await db
+      .selectDistinctOn([chunks.sha256], { sha256: chunks.sha256, embedding: chunks.embedding })
+      .from(chunks)
+      .where(and(inArray(chunks.sha256, slice), eq(chunks.embeddingModel, model)));
+    for (const r of rows) found.set(r.sha256, Float32Array.from(r.embedding));
+  }
+  return found;
+}

@@ -1,0 +1,238 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { eq } from "drizzle-orm";
+import type { Database } from "../src/db/client.ts";
+import { refreshCorpusStatistics } from "../src/db/corpus-state.ts";
+import { ingestRuns } from "../src/db/schema/index.ts";
+import { sha256 } from "../src/hash.ts";
+import { newId } from "../src/ids.ts";
+import type { Embedder } from "../src/retrieval/embedder.ts";
+import { chunkText } from "./chunk.ts";
+import { discoverFiles } from "./discover.ts";
+import { loadDocument } from "./loaders/index.ts";
+import type { LoadedManifest, SourceSpec } from "./manifest.ts";
+import {
+  markRemoved,
+  persistVersion,
+  readCachedVectors,
+  readCurrentVersions,
+  restoreDocument,
+  sourcesNotIn,
+  upsertSources,
+  type CurrentVersion,
+  type PreparedVersion,
+} from "./persist.ts";
+
+/** Documents are prepared and embedded in groups, so one embedding batch spans many files. */
+const GROUP_SIZE = 32;
+
+export type IngestEvent =
+  { kind: "start"; totalFiles: number } | { kind: "file"; path: string; outcome: FileOutcome };
+
+export type FileOutcome = "added" | "updated" | "unchanged" | "failed";
+
+export type IngestSummary = {
+  runId: string;
+  files: {
+    seen: number;
+    added: number;
+    updated: number;
+    unchanged: number;
+    removed: number;
+    failed: number;
+  };
+  chunks: { written: number; embedded: number; reused: number };
+  failures: { source: string; path: string; error: string }[];
+  removed: { source: string; path: string }[];
+  timingsMs: { load: number; chunk: number; embed: number; persist: number; total: number };
+  changed: boolean;
+};
+
+export type IngestOptions = {
+  db: Database;
+  embedder: Embedder;
+  manifest: LoadedManifest;
+  ingestedBy: string;
+  onEvent?: (event: IngestEvent) => void;
+  /** Chunking override, e.g. evaluation corpora whose sentences are given one per line. */
+  chunk?: (text: string) => { ordinal: number; start: number; end: number; text: string }[];
+};
+
+type PendingFile = { source: SourceSpec; path: string; previous: CurrentVersion | undefined };
+
+/** discover -> load -> normalise -> chunk -> embed -> persist, one transaction per document. */
+export async function ingestManifest(options: IngestOptions): Promise<IngestSummary> {
+  const { db, embedder, manifest, ingestedBy, onEvent } = options;
+  const chunk = options.chunk ?? ((text: string) => chunkText(text));
+  const started = performance.now();
+  const runId = newId("run");
+  await upsertSources(db, manifest.manifest.sources);
+  await db.insert(ingestRuns).values({ id: runId, manifestPath: manifest.path, ingestedBy });
+
+  const summary: IngestSummary = {
+    runId,
+    files: { seen: 0, added: 0, updated: 0, unchanged: 0, removed: 0, failed: 0 },
+    chunks: { written: 0, embedded: 0, reused: 0 },
+    failures: [],
+    removed: [],
+    timingsMs: { load: 0, chunk: 0, embed: 0, persist: 0, total: 0 },
+    changed: false,
+  };
+  const report = (path: string, outcome: FileOutcome) => {
+    if (outcome !== "failed") summary.files[outcome] += 1;
+    onEvent?.({ kind: "file", path, outcome });
+  };
+
+  const perSource = await Promise.all(
+    manifest.manifest.sources.map(async (source) => ({
+      source,
+      paths: await discoverFiles(source, manifest.baseDir),
+    })),
+  );
+  summary.files.seen = perSource.reduce((n, s) => n + s.paths.length, 0);
+  onEvent?.({ kind: "start", totalFiles: summary.files.seen });
+
+  for (const { source, paths } of perSource) {
+    const current = await readCurrentVersions(db, source.id);
+    const pending: PendingFile[] = paths.map((path) => ({
+      source,
+      path,
+      previous: current.get(path),
+    }));
+    for (let i = 0; i < pending.length; i += GROUP_SIZE) {
+      await ingestGroup(
+        pending.slice(i, i + GROUP_SIZE),
+        { ...options, chunk },
+        summary,
+        report,
+        runId,
+      );
+    }
+    const removed = await markRemoved(db, source.id, paths);
+    summary.removed.push(...removed.map((path) => ({ source: source.id, path })));
+  }
+  for (const gone of await sourcesNotIn(
+    db,
+    manifest.manifest.sources.map((s) => s.id),
+  )) {
+    const removed = await markRemoved(db, gone, []);
+    summary.removed.push(...removed.map((path) => ({ source: gone, path })));
+  }
+  summary.files.removed = summary.removed.length;
+  summary.changed = summary.files.added + summary.files.updated + summary.files.removed > 0;
+
+  // Always refresh: a previous run may have committed documents and crashed before this step.
+  await refreshCorpusStatistics(db);
+  summary.timingsMs.total = Math.round(performance.now() - started);
+  await db
+    .update(ingestRuns)
+    .set({ finishedAt: new Date(), summary })
+    .where(eq(ingestRuns.id, runId));
+  return summary;
+}
+
+async function ingestGroup(
+  group: PendingFile[],
+  options: IngestOptions & { chunk: NonNullable<IngestOptions["chunk"]> },
+  summary: IngestSummary,
+  report: (path: string, outcome: FileOutcome) => void,
+  runId: string,
+): Promise<void> {
+  const { db, embedder } = options;
+  const prepared: { file: PendingFile; version: PreparedVersion }[] = [];
+
+  for (const file of group) {
+    const label = `${file.source.id}:${file.path}`;
+    try {
+      let t = performance.now();
+      const bytes = await readFile(join(options.manifest.baseDir, file.path));
+      const rawSha256 = sha256(bytes);
+      if (file.previous?.rawSha256 === rawSha256) {
+        if (file.previous.removedAt) await restoreDocument(db, file.previous.documentId);
+        report(label, "unchanged");
+        continue;
+      }
+      const loaded = await loadDocument(file.path, bytes);
+      summary.timingsMs.load += performance.now() - t;
+      const textSha256 = sha256(loaded.text);
+      if (file.previous?.textSha256 === textSha256) {
+        // Same words in different bytes (re-saved, re-encoded): not a new version.
+        if (file.previous.removedAt) await restoreDocument(db, file.previous.documentId);
+        report(label, "unchanged");
+        continue;
+      }
+      t = performance.now();
+      const spans = options.chunk(loaded.text);
+      if (spans.length === 0) throw new Error("no text to index after loading");
+      summary.timingsMs.chunk += performance.now() - t;
+      prepared.push({
+        file,
+        version: {
+          sourceId: file.source.id,
+          path: file.path,
+          title: loaded.title,
+          text: loaded.text,
+          textSha256,
+          rawSha256,
+          mediaType: loaded.mediaType,
+          byteLength: bytes.byteLength,
+          embeddingModel: embedder.modelId,
+          chunks: spans.map((s) => ({
+            ...s,
+            sha256: sha256(s.text),
+            embedding: new Float32Array(0),
+          })),
+        },
+      });
+    } catch (error) {
+      fail(summary, report, file, error);
+    }
+  }
+  if (prepared.length === 0) return;
+
+  let t = performance.now();
+  const allChunks = prepared.flatMap((p) => p.version.chunks);
+  const cached = await readCachedVectors(
+    db,
+    [...new Set(allChunks.map((c) => c.sha256))],
+    embedder.modelId,
+  );
+  const missing = [
+    ...new Map(
+      allChunks.filter((c) => !cached.has(c.sha256)).map((c) => [c.sha256, c.text]),
+    ).entries(),
+  ];
+  const vectors = await embedder.embedDocuments(missing.map(([, text]) => text));
+  missing.forEach(([hash], i) => cached.set(hash, vectors[i]!));
+  for (const c of allChunks) c.embedding = cached.get(c.sha256)!;
+  summary.chunks.embedded += missing.length;
+  summary.chunks.reused += allChunks.length - missing.length;
+  summary.timingsMs.embed += performance.now() - t;
+
+  t = performance.now();
+  for (const { file, version } of prepared) {
+    try {
+      await persistVersion(db, version, file.previous, { ingestedBy: options.ingestedBy, runId });
+      summary.chunks.written += version.chunks.length;
+      report(`${file.source.id}:${file.path}`, file.previous?.versionId ? "updated" : "added");
+    } catch (error) {
+      fail(summary, report, file, error);
+    }
+  }
+  summary.timingsMs.persist += performance.now() - t;
+}
+
+function fail(
+  summary: IngestSummary,
+  report: (path: string, outcome: FileOutcome) => void,
+  file: PendingFile,
+  error: unknown,
+): void {
+  summary.files.failed += 1;
+  summary.failures.push({
+    source: file.source.id,
+    path: file.path,
+    error: (error as Error).message ?? String(error),
+  });
+  report(`${file.source.id}:${file.path}`, "failed");
+}

@@ -1,0 +1,172 @@
+import { inArray } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { documentVersions } from "../db/schema/index.ts";
+import { verifyCitation } from "../citations/verify.ts";
+import { newId } from "../ids.ts";
+import type { Embedder } from "../retrieval/embedder.ts";
+import type { SearchableIndex } from "../retrieval/index-store.ts";
+import { retrieveCandidates } from "../retrieval/retrieve.ts";
+import { scoreSentences, type ScoredSentence } from "./evidence.ts";
+import type { Policy } from "./policy.ts";
+import type { Answer, AnswerRequest, Citation, RefusalCode } from "./schema.ts";
+import { saveAnswer } from "./store.ts";
+
+export type AnswerDeps = {
+  db: Database;
+  embedder: Embedder;
+  searchable: () => SearchableIndex;
+  policy: Policy;
+};
+
+/**
+ * Answer extractively: retrieve, score every sentence of the retrieved chunks, keep the best
+ * ones that clear the policy threshold, verify each quote against the stored text and hashes,
+ * and refuse with a reason when nothing survives. The record is stored either way.
+ */
+export async function answerQuestion(deps: AnswerDeps, input: AnswerRequest): Promise<Answer> {
+  const { policy } = deps;
+  const base = {
+    id: newId("ans"),
+    question: input.question,
+    policy: { threshold: policy.threshold, embeddingModel: deps.embedder.modelId },
+    createdAt: new Date().toISOString(),
+  };
+  const refuse = (code: RefusalCode, message: string, bestScore: number | null = null): Answer => ({
+    ...base,
+    status: "refused",
+    answer: null,
+    reason: { code, message, bestScore },
+    sentences: [],
+    citations: [],
+  });
+
+  const retrieval = await retrieveCandidates(deps, {
+    question: input.question,
+    sourceIds: input.sourceIds,
+    k: policy.candidateChunks,
+  });
+  let result: Answer;
+  if (retrieval.query.terms.length === 0) {
+    result = refuse("NO_SEARCHABLE_TERMS", "The question has no searchable words.");
+  } else if (
+    retrieval.candidates.length === 0 ||
+    retrieval.candidates.every((c) => c.lexicalRank === null)
+  ) {
+    result = refuse("NO_EVIDENCE", "No source passage shares the question's terms.");
+  } else {
+    const scored = await scoreSentences(deps.db, retrieval.query, retrieval.candidates);
+    const best = scored[0];
+    if (!best || best.score < policy.threshold) {
+      result = refuse(
+        "LOW_SUPPORT",
+        `The best evidence (support ${(best?.score ?? 0).toFixed(2)}) is below the policy threshold ${policy.threshold}.`,
+        best?.score ?? null,
+      );
+    } else {
+      const citations = await verifySelected(
+        deps.db,
+        selectSentences(scored, policy),
+        policy.threshold,
+      );
+      result =
+        citations.length === 0
+          ? refuse(
+              "UNVERIFIED_EVIDENCE",
+              "Evidence was found but failed verification against the stored sources.",
+              best.score,
+            )
+          : {
+              ...base,
+              status: "answered",
+              answer: citations.map((c) => c.quote).join(" "),
+              reason: null,
+              sentences: citations.map((c) => ({ text: c.quote, citationIds: [c.id] })),
+              citations,
+            };
+    }
+  }
+  await saveAnswer(deps.db, result, input.sourceIds ?? null);
+  return result;
+}
+
+/** The best sentence, plus close runners-up that say something else. */
+export function selectSentences(scored: ScoredSentence[], policy: Policy): ScoredSentence[] {
+  const best = scored[0];
+  if (!best) return [];
+  const chosen: ScoredSentence[] = [best];
+  for (const s of scored.slice(1)) {
+    if (chosen.length >= policy.maxSentences) break;
+    if (s.score < policy.threshold || s.score < best.score - policy.companionMargin) break;
+    const sameText = chosen.some((c) => c.text === s.text);
+    if (!sameText) chosen.push(s);
+  }
+  return chosen;
+}
+
+async function verifySelected(
+  db: Database,
+  selected: ScoredSentence[],
+  threshold: number,
+): Promise<Citation[]> {
+  if (selected.length === 0) return [];
+  const versionIds = [...new Set(selected.map((s) => s.candidate.versionId))];
+  const versions = await db
+    .select({
+      id: documentVersions.id,
+      text: documentVersions.text,
+      sha256: documentVersions.textSha256,
+    })
+    .from(documentVersions)
+    .where(inArray(documentVersions.id, versionIds));
+  const byId = new Map(versions.map((v) => [v.id, v]));
+  return selected.flatMap((s) => {
+    const version = byId.get(s.candidate.versionId);
+    if (!version) return [];
+    const { candidate } = s;
+    const check = verifyCitation(
+      {
+        quote: s.text,
+        start: s.start,
+        end: s.end,
+        score: s.score,
+        chunkSha256: candidate.sha256,
+        versionSha256: version.sha256,
+      },
+      {
+        versionText: version.text,
+        versionSha256: version.sha256,
+        chunk: {
+          start: candidate.start,
+          end: candidate.end,
+          text: candidate.text,
+          sha256: candidate.sha256,
+        },
+      },
+      threshold,
+    );
+    if (!check.verified) return [];
+    const citation: Citation = {
+      id: newId("cit"),
+      sourceId: candidate.sourceId,
+      documentId: candidate.documentId,
+      versionId: candidate.versionId,
+      chunkId: candidate.chunkId,
+      uri: candidate.uri,
+      title: candidate.title,
+      path: candidate.path,
+      trust: candidate.trust,
+      quote: s.text,
+      start: s.start,
+      end: s.end,
+      sha256: version.sha256,
+      chunkSha256: candidate.sha256,
+      score: round(s.score),
+      verified: true,
+    };
+    return [citation];
+  });
+}
+
+function round(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}

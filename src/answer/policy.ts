@@ -1,0 +1,43 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+/** Where the default threshold came from, so a reviewer can reproduce it. */
+export const Calibration = z.object({
+  dataset: z.string(),
+  data: z.string(),
+  questions: z.number().int(),
+  accuracy: z.number(),
+  answeredPrecision: z.number(),
+  calibratedAt: z.string(),
+  command: z.string(),
+});
+
+/** The refusal policy: when evidence is good enough to answer with, and how long answers get. */
+export const Policy = z.object({
+  /** Minimum support score (0..1) a cited sentence needs; below it Verity refuses. */
+  threshold: z.number().min(0).max(1),
+  /** Most sentences in one answer. */
+  maxSentences: z.number().int().min(1).max(10).default(3),
+  /** A further sentence joins the answer only if its score is within this of the best one. */
+  companionMargin: z.number().min(0).max(1).default(0.1),
+  /** Chunks handed from retrieval to sentence scoring. */
+  candidateChunks: z.number().int().min(1).max(100).default(8),
+  calibration: Calibration.nullable().default(null),
+});
+export type Policy = z.infer<typeof Policy>;
+
+export function loadPolicy(path: string, overrides: { threshold?: number } = {}): Policy {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`Cannot read policy ${path}: ${(error as Error).message}`);
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const parsed = Policy.safeParse({ ...(raw as object), ...defined });
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid policy ${path}: ${details}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,103 @@
+import { eq } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import {
+  answers,
+  chunks,
+  citations,
+  documents,
+  documentVersions,
+  sources,
+} from "../db/schema/index.ts";
+import { verifyCitation } from "./verify.ts";
+
+/** Characters of version text shown on each side of a quote. */
+const CONTEXT_CHARS = 240;
+
+/**
+ * Everything a reviewer needs to follow a citation: the quote in its surrounding text, the exact
+ * version it came from (and whether that version is still current), the source's licence and
+ * trust, and a fresh verification of the quote against what is stored now.
+ */
+export async function traceCitation(db: Database, id: string) {
+  const [row] = await db
+    .select({
+      citation: citations,
+      threshold: answers.threshold,
+      chunk: chunks,
+      version: documentVersions,
+      document: documents,
+      source: sources,
+    })
+    .from(citations)
+    .innerJoin(answers, eq(answers.id, citations.answerId))
+    .innerJoin(chunks, eq(chunks.id, citations.chunkId))
+    .innerJoin(documentVersions, eq(documentVersions.id, citations.versionId))
+    .innerJoin(documents, eq(documents.id, documentVersions.documentId))
+    .innerJoin(sources, eq(sources.id, documents.sourceId))
+    .where(eq(citations.id, id));
+  if (!row) return null;
+  const { citation, chunk, version, document, source } = row;
+  const verification = verifyCitation(
+    {
+      quote: citation.quote,
+      start: citation.start,
+      end: citation.end,
+      score: citation.score,
+      chunkSha256: citation.chunkSha256,
+      versionSha256: citation.versionSha256,
+    },
+    {
+      versionText: version.text,
+      versionSha256: version.textSha256,
+      chunk: { start: chunk.start, end: chunk.end, text: chunk.text, sha256: chunk.sha256 },
+    },
+    row.threshold,
+  );
+  return {
+    id: citation.id,
+    answerId: citation.answerId,
+    quote: citation.quote,
+    start: citation.start,
+    end: citation.end,
+    score: citation.score,
+    context: {
+      before: version.text.slice(Math.max(0, citation.start - CONTEXT_CHARS), citation.start),
+      after: version.text.slice(citation.end, citation.end + CONTEXT_CHARS),
+    },
+    verification,
+    chunk: {
+      id: chunk.id,
+      ordinal: chunk.ordinal,
+      start: chunk.start,
+      end: chunk.end,
+      sha256: chunk.sha256,
+      embeddingModel: chunk.embeddingModel,
+    },
+    version: {
+      id: version.id,
+      version: version.version,
+      status: version.supersededAt ? ("superseded" as const) : ("current" as const),
+      sha256: version.textSha256,
+      rawSha256: version.rawSha256,
+      mediaType: version.mediaType,
+      ingestedAt: version.ingestedAt.toISOString(),
+      ingestedBy: version.ingestedBy,
+      supersededAt: version.supersededAt?.toISOString() ?? null,
+    },
+    document: {
+      id: document.id,
+      path: document.path,
+      title: document.title,
+      removedAt: document.removedAt?.toISOString() ?? null,
+    },
+    source: {
+      id: source.id,
+      name: source.name,
+      publisher: source.publisher,
+      uri: source.uri,
+      license: source.license,
+      trust: source.trust,
+    },
+  };
+}
+export type CitationTrace = NonNullable<Awaited<ReturnType<typeof traceCitation>>>;

@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/** Every setting Verity reads from the environment; nothing else touches process.env. */
+export const Config = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  VERITY_DATA_DIR: z.string().min(1).default("./.verity"),
+  VERITY_MANIFEST: z.string().min(1).default("sources/sources.json"),
+  VERITY_POLICY: z.string().min(1).default("src/answer/policy.json"),
+  /** Overrides the policy file's refusal threshold, e.g. to try a stricter one without editing it. */
+  VERITY_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+export type Config = z.infer<typeof Config>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parse the environment; a bad value stops start-up with a message naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "unset": `DATABASE_URL= npm start` should fall back to PGlite.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = Config.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+}

@@ -1,0 +1,74 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema/index.ts";
+
+export type Schema = typeof schema;
+/** The drizzle database, whichever driver is behind it: every query is written once for both. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+export type DatabaseHandle = {
+  db: Database;
+  kind: "pglite" | "postgres";
+  /** Apply the committed migrations; safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+export type DatabaseOptions =
+  | { url: string }
+  /** `dataDir` undefined keeps PGlite in memory (tests). */
+  | { url?: undefined; dataDir?: string };
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url !== undefined) return openPostgres(options.url);
+  return openPglite("dataDir" in options ? options.dataDir : undefined);
+}
+
+function openPostgres(url: string): DatabaseHandle {
+  const client = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    // Fail fast when the server is down so requests turn into 503s instead of hanging.
+    connect_timeout: 5,
+  });
+  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  let closed = false;
+  return {
+    db,
+    kind: "postgres",
+    migrate: () => migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir ? join(dataDir) : undefined);
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  let closed = false;
+  return {
+    db,
+    kind: "pglite",
+    migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    async close() {
+      // An unclosed PGlite keeps the event loop alive after writes: every exit path calls this.
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "./client.ts";
+import { queryRows } from "./query.ts";
+
+export type CorpusState = { chunkCount: number; fingerprint: string };
+
+/**
+ * What the searchable corpus looks like right now, cheaply: the number of current chunks and
+ * the latest moment any version was added or superseded or any document removed. Every change
+ * the ingestion pipeline makes moves one of these, so an index built for another state is stale.
+ */
+export async function readCorpusState(db: Database): Promise<CorpusState> {
+  const [row] = await queryRows<{ chunk_count: number; changed: string | null; versions: number }>(
+    db,
+    sql`
+      select
+        (select count(*)::int from chunks c
+           join document_versions v on v.id = c.version_id and v.superseded_at is null
+           join documents d on d.id = v.document_id and d.removed_at is null) as chunk_count,
+        (select count(*)::int from document_versions) as versions,
+        greatest(
+          (select max(ingested_at) from document_versions),
+          (select max(superseded_at) from document_versions),
+          (select max(removed_at) from documents)
+        )::text as changed`,
+  );
+  const chunkCount = Number(row?.chunk_count ?? 0);
+  return {
+    chunkCount,
+    fingerprint: `${chunkCount}/${row?.versions ?? 0}/${row?.changed ?? "empty"}`,
+  };
+}
+
+/** Recompute the BM25 statistics after the corpus changed. */
+export async function refreshCorpusStatistics(db: Database): Promise<void> {
+  await db.execute(sql`refresh materialized view lexeme_stats`);
+  await db.execute(sql`refresh materialized view corpus_stats`);
+}

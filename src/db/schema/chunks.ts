@@ -1,0 +1,39 @@
+import { sql } from "drizzle-orm";
+import { customType, index, integer, pgTable, real, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { documentVersions } from "./document-versions.ts";
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/** The text-search configuration shared by the stored column and every query built against it. */
+export const FTS_CONFIG = "english";
+
+/**
+ * A sentence-aligned span of a version's text. `text` equals the version text between the
+ * offsets; the vector is stored so the ANN index can always be rebuilt from the database.
+ */
+export const chunks = pgTable(
+  "chunks",
+  {
+    id: text("id").primaryKey(),
+    versionId: text("version_id")
+      .notNull()
+      .references(() => documentVersions.id),
+    ordinal: integer("ordinal").notNull(),
+    start: integer("start_offset").notNull(),
+    end: integer("end_offset").notNull(),
+    text: text("text").notNull(),
+    sha256: text("sha256").notNull(),
+    embeddingModel: text("embedding_model").notNull(),
+    embedding: real("embedding").array().notNull(),
+    fts: tsvector("fts")
+      .notNull()
+      .generatedAlwaysAs(sql`to_tsvector('english', "text")`),
+  },
+  (t) => [
+    uniqueIndex("chunks_version_ordinal_key").on(t.versionId, t.ordinal),
+    index("chunks_sha256_idx").on(t.sha256),
+    index("chunks_fts_idx").using("gin", t.fts),
+  ],
+);
+
+export type ChunkRow = typeof chunks.$inferSelect;

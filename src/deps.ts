@@ -1,0 +1,62 @@
+import { join } from "node:path";
+import type { Logger } from "pino";
+import type { Config } from "./config.ts";
+import { openDatabase, type DatabaseHandle } from "./db/client.ts";
+import { loadPolicy, type Policy } from "./answer/policy.ts";
+import { createUseLiteEmbedder, type Embedder } from "./retrieval/embedder.ts";
+import { createIndexHolder, type IndexHolder } from "./retrieval/index-holder.ts";
+import { createLogger } from "./logger.ts";
+
+export type Deps = {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  embedder: Embedder;
+  index: IndexHolder;
+  policy: Policy;
+  close(): Promise<void>;
+};
+
+/** Build everything once. Whatever was opened is closed again if a later step fails. */
+export async function createDeps(
+  config: Config,
+  overrides: { embedder?: Embedder; logger?: Logger; database?: DatabaseHandle } = {},
+): Promise<Deps> {
+  const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
+  const policy = loadPolicy(config.VERITY_POLICY, { threshold: config.VERITY_THRESHOLD });
+  const database =
+    overrides.database ??
+    (await openDatabase(
+      config.DATABASE_URL
+        ? { url: config.DATABASE_URL }
+        : { dataDir: join(config.VERITY_DATA_DIR, "pglite") },
+    ));
+  let embedder: Embedder | undefined;
+  try {
+    await database.migrate();
+    embedder = overrides.embedder ?? (await createUseLiteEmbedder());
+    const index = await createIndexHolder({
+      db: database.db,
+      dataDir: config.VERITY_DATA_DIR,
+      embedder,
+      logger,
+    });
+    const opened = embedder;
+    return {
+      config,
+      logger,
+      database,
+      embedder: opened,
+      index,
+      policy,
+      async close() {
+        await opened.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await embedder?.close();
+    await database.close();
+    throw error;
+  }
+}

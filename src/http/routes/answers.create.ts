@@ -1,0 +1,31 @@
+import { createRoute } from "@hono/zod-openapi";
+import { answerQuestion } from "../../answer/compose.ts";
+import { Answer, AnswerRequest } from "../../answer/schema.ts";
+import { problemResponses } from "../openapi-schemas.ts";
+import { assertSourcesExist } from "./sources.list.ts";
+import type { App, RouteDeps } from "../types.ts";
+
+export const route = createRoute({
+  method: "post",
+  path: "/v1/answers",
+  summary: "Answer a question from the trusted sources, or refuse with a reason",
+  request: { body: { required: true, content: { "application/json": { schema: AnswerRequest } } } },
+  responses: {
+    200: {
+      description:
+        "An answer whose every sentence cites a verified span, or a refusal (status `refused`)",
+      content: { "application/json": { schema: Answer } },
+    },
+    ...problemResponses(400, 503),
+  },
+});
+
+export function registerCreateAnswer(app: App, deps: RouteDeps) {
+  app.openapi(route, async (c) => {
+    const input = c.req.valid("json");
+    if (input.sourceIds) await assertSourcesExist(deps.db, input.sourceIds);
+    deps.index.refreshIfStale();
+    const answer = await answerQuestion({ ...deps, searchable: deps.index.current }, input);
+    return c.json(answer, 200);
+  });
+}

@@ -1,0 +1,34 @@
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { createDeps } from "./deps.ts";
+
+/** Composition root: loadConfig -> createDeps -> createApp -> serve, and a clean shutdown. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deps = await createDeps(config);
+  const app = createApp({ ...deps, db: deps.database.db });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    deps.logger.info(
+      { url: `http://${config.HOST}:${info.port}`, database: deps.database.kind },
+      "Verity is listening",
+    );
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.logger.info({ signal }, "shutting down");
+    server.close();
+    // Closing PGlite flushes its writes; skipping it would also keep the process alive.
+    await deps.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import { join } from "node:path";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { readCorpusState } from "../db/corpus-state.ts";
+import { chunks, documents, documentVersions } from "../db/schema/index.ts";
+import type { Embedder } from "./embedder.ts";
+import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-index.ts";
+
+/** The ANN index plus what filtering needs: which source each indexed chunk belongs to. */
+export type SearchableIndex = {
+  index: VectorIndex;
+  sourceOf: Map<string, string>;
+  rebuilt: boolean;
+};
+
+export function indexDir(dataDir: string): string {
+  return join(dataDir, "index");
+}
+
+/**
+ * Open the vector index for the corpus as it is now: load the persisted one when its manifest
+ * matches the database state, otherwise rebuild it from the stored vectors and save it.
+ */
+export async function openSearchableIndex(
+  db: Database,
+  dataDir: string,
+  embedder: Pick<Embedder, "modelId" | "dimension">,
+): Promise<SearchableIndex> {
+  const state = await readCorpusState(db);
+  const expected = {
+    model: embedder.modelId,
+    dimension: embedder.dimension,
+    count: state.chunkCount,
+    fingerprint: state.fingerprint,
+  };
+  const dir = indexDir(dataDir);
+  const current = db
+    .select({ id: chunks.id, sourceId: documents.sourceId })
+    .from(chunks)
+    .innerJoin(
+      documentVersions,
+      and(eq(documentVersions.id, chunks.versionId), isNull(documentVersions.supersededAt)),
+    )
+    .innerJoin(
+      documents,
+      and(eq(documents.id, documentVersions.documentId), isNull(documents.removedAt)),
+    );
+  const loaded = await loadVectorIndex(dir, expected);
+  if (loaded) {
+    const rows = await current;
+    return {
+      index: loaded,
+      sourceOf: new Map(rows.map((r) => [r.id, r.sourceId])),
+      rebuilt: false,
+    };
+  }
+  const rows = await db
+    .select({
+      id: chunks.id,
+      sourceId: documents.sourceId,
+      embedding: chunks.embedding,
+      model: chunks.embeddingModel,
+    })
+    .from(chunks)
+    .innerJoin(
+      documentVersions,
+      and(eq(documentVersions.id, chunks.versionId), isNull(documentVersions.supersededAt)),
+    )
+    .innerJoin(
+      documents,
+      and(eq(documents.id, documentVersions.documentId), isNull(documents.removedAt)),
+    );
+  // Chunks embedded by another model cannot share this index; they are re-embedded on ingest.
+  const usable = rows.filter((r) => r.model === embedder.modelId);
+  const index = buildVectorIndex(
+    usable.map((r) => ({ chunkId: r.id, vector: Float32Array.from(r.embedding) })),
+    { model: embedder.modelId, dimension: embedder.dimension, fingerprint: state.fingerprint },
+  );
+  await index.save(dir);
+  return { index, sourceOf: new Map(usable.map((r) => [r.id, r.sourceId])), rebuilt: true };
+}

@@ -1,0 +1,98 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { queryRows } from "../db/query.ts";
+
+/** BM25 parameters (Robertson/Sparck Jones defaults, as in Lucene). */
+const K1 = 1.2;
+const B = 0.75;
+/**
+ * Lexemes in more than this share of chunks do not select candidates (they still score): a
+ * question's "use" or "time" would otherwise pull most of the corpus through the scoring query.
+ */
+const CANDIDATE_DF_SHARE = 0.05;
+const MIN_CANDIDATE_DF = 200;
+
+export type QueryTerm = { lexeme: string; df: number; idf: number };
+export type QueryTerms = { terms: QueryTerm[]; chunkCount: number; avgLength: number };
+export type LexicalHit = { chunkId: string; score: number };
+
+export function idf(df: number, n: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+/**
+ * The question's lexemes as Postgres stems them (the same `english` configuration as the stored
+ * column), each with its document frequency and BM25 idf over the current corpus. A lexeme the
+ * corpus never uses gets the highest idf: a question about something absent is poorly covered.
+ */
+export async function analyseQuestion(db: Database, question: string): Promise<QueryTerms> {
+  const searchable = withoutAnswerTypeWords(question);
+  const rows = await queryRows<{ lexeme: string; df: number; n: number; avgdl: number }>(
+    db,
+    sql`
+      with q as (select distinct unnest(tsvector_to_array(to_tsvector('english', ${searchable}))) as lexeme)
+      select q.lexeme, coalesce(s.df, 0)::int as df, cs.chunk_count as n, cs.avg_length as avgdl
+      from q left join lexeme_stats s on s.lexeme = q.lexeme cross join corpus_stats cs`,
+  );
+  const chunkCount = Number(rows[0]?.n ?? 0);
+  const avgLength = Number(rows[0]?.avgdl ?? 0);
+  const terms = rows.map((r) => ({
+    lexeme: r.lexeme,
+    df: Number(r.df),
+    idf: idf(Number(r.df), chunkCount),
+  }));
+  return { terms, chunkCount, avgLength };
+}
+
+/**
+ * "How much", "how long", "how many" ask for a kind of answer (a price, a duration, a count); the
+ * word after "how" is almost never in the sentence that answers, so it must not count as a term
+ * the evidence has to cover.
+ */
+const ANSWER_TYPE_PHRASE =
+  /\bhow\s+(much|many|long|often|far|old|big|large|soon|frequently|quickly|fast)\b/gi;
+
+export function withoutAnswerTypeWords(question: string): string {
+  return question.replace(ANSWER_TYPE_PHRASE, "how");
+}
+
+/** Quote a lexeme for a tsquery literal. */
+function tsqueryLiteral(lexeme: string): string {
+  return `'${lexeme.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+}
+
+/** BM25 over Postgres full-text search: the GIN index selects candidates, SQL scores them. */
+export async function searchLexical(
+  db: Database,
+  query: QueryTerms,
+  options: { k: number; sourceIds?: string[] },
+): Promise<LexicalHit[]> {
+  const present = query.terms.filter((t) => t.df > 0);
+  if (present.length === 0 || query.chunkCount === 0) return [];
+  const ceiling = Math.max(MIN_CANDIDATE_DF, CANDIDATE_DF_SHARE * query.chunkCount);
+  let selective = present.filter((t) => t.df <= ceiling);
+  if (selective.length === 0) selective = [...present].sort((a, b) => a.df - b.df).slice(0, 2);
+  const tsquery = selective.map((t) => tsqueryLiteral(t.lexeme)).join(" | ");
+  const weights = JSON.stringify(present.map((t) => ({ lexeme: t.lexeme, idf: t.idf })));
+  const avgdl = query.avgLength || 1;
+  const sourceFilter = options.sourceIds?.length
+    ? sql`and d.source_id in (select jsonb_array_elements_text(${JSON.stringify(options.sourceIds)}::jsonb))`
+    : sql``;
+  const rows = await queryRows<{ id: string; score: number }>(
+    db,
+    sql`
+      with q as (select * from jsonb_to_recordset(${weights}::jsonb) as q(lexeme text, idf float8))
+      select c.id, sum(q.idf * cardinality(u.positions) * ${K1 + 1}::float8
+               / (cardinality(u.positions) + ${K1}::float8 * (1 - ${B}::float8 + ${B}::float8 * length(c.fts) / ${avgdl}::float8))) as score
+      from chunks c
+      join document_versions v on v.id = c.version_id and v.superseded_at is null
+      join documents d on d.id = v.document_id and d.removed_at is null
+      cross join lateral unnest(c.fts) u
+      join q on q.lexeme = u.lexeme
+      where c.fts @@ ${tsquery}::tsquery ${sourceFilter}
+      group by c.id
+      order by score desc, c.id
+      limit ${options.k}`,
+  );
+  return rows.map((r) => ({ chunkId: r.id, score: Number(r.score) }));
+}

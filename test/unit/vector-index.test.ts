@@ -1,0 +1,189 @@
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toUnitVector } from "../../src/retrieval/vector-math.ts";
+import {
+  buildVectorIndex,
+  loadVectorIndex,
+  type VectorIndex,
+} from "../../src/retrieval/vector-index.ts";
+
+const DIMENSION = 512;
+const STATE = { model: "test-model@1", dimension: DIMENSION, fingerprint: "corpus-v1" };
+
+/** mulberry32: a seeded PRNG, so the vectors (and the recall figure) are the same every run. */
+function createRandom(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function createGaussian(random: () => number): () => number {
+  return () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * Random-ish vectors shaped like text embeddings: topics (cluster centres) plus per-vector noise
+ * of the same magnitude, so neighbours are close but not trivially separable.
+ */
+function makeVectors(count: number, seed: number): Float32Array[] {
+  const gaussian = createGaussian(createRandom(seed));
+  const random = createRandom(seed + 1);
+  const centres = Array.from({ length: 40 }, () => Array.from({ length: DIMENSION }, gaussian));
+  return Array.from({ length: count }, () => {
+    const centre = centres[Math.floor(random() * centres.length)]!;
+    return toUnitVector(centre.map((x) => x + gaussian()));
+  });
+}
+
+function bruteForceTopK(vectors: Float32Array[], query: Float32Array, k: number): number[] {
+  return vectors
+    .map((v, i) => ({ i, score: v.reduce((sum, x, d) => sum + x * query[d]!, 0) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k)
+    .map((hit) => hit.i);
+}
+
+const chunkId = (i: number) => `chk_${i}`;
+
+describe("vector index", () => {
+  const vectors = makeVectors(3000, 7);
+  const items = vectors.map((vector, i) => ({ chunkId: chunkId(i), vector }));
+  let index: VectorIndex;
+  let dir: string;
+
+  beforeAll(async () => {
+    const started = performance.now();
+    index = buildVectorIndex(items, STATE);
+    console.info(
+      `built ${items.length} x ${DIMENSION} in ${(performance.now() - started).toFixed(0)} ms`,
+    );
+    dir = await mkdtemp(join(tmpdir(), "verity-vector-index-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("finds at least 98% of the exact top 10", () => {
+    const queries = makeVectors(200, 99);
+    let found = 0;
+    for (const query of queries) {
+      const truth = new Set(bruteForceTopK(vectors, query, 10).map(chunkId));
+      found += index.search(query, 10).filter((hit) => truth.has(hit.chunkId)).length;
+    }
+    const recall = found / (queries.length * 10);
+    console.info(`recall@10 = ${recall.toFixed(4)}`);
+    expect(recall).toBeGreaterThanOrEqual(0.98);
+  });
+
+  it("returns cosine similarities, best first, and finds an item by its own vector", () => {
+    const hits = index.search(vectors[42]!, 5);
+    expect(hits[0]).toEqual({ chunkId: "chk_42", similarity: expect.closeTo(1, 5) });
+    const similarities = hits.map((h) => h.similarity);
+    expect(similarities).toEqual([...similarities].sort((a, b) => b - a));
+    expect(similarities.every((s) => s >= -1 && s <= 1)).toBe(true);
+  });
+
+  it("applies a filter, including one that keeps only a handful of chunks", () => {
+    const even = index.search(vectors[0]!, 10, (id) => Number(id.slice(4)) % 2 === 0);
+    expect(even).toHaveLength(10);
+    expect(even.every((h) => Number(h.chunkId.slice(4)) % 2 === 0)).toBe(true);
+
+    const few = new Set(["chk_5", "chk_1500", "chk_2999"]);
+    const hits = index.search(vectors[0]!, 10, (id) => few.has(id));
+    expect(hits.map((h) => h.chunkId).sort()).toEqual([...few].sort());
+    expect(index.search(vectors[0]!, 10, () => false)).toEqual([]);
+  });
+
+  it("caps k at the number of items", () => {
+    const small = buildVectorIndex(items.slice(0, 3), STATE);
+    expect(small.state.count).toBe(3);
+    expect(small.search(vectors[0]!, 50)).toHaveLength(3);
+  });
+
+  it("round-trips through save and load", async () => {
+    await index.save(dir);
+    const loaded = await loadVectorIndex(dir, { ...STATE, count: 3000 });
+    expect(loaded?.state).toEqual({ ...STATE, count: 3000 });
+    expect(loaded!.search(vectors[7]!, 10)).toEqual(index.search(vectors[7]!, 10));
+
+    const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({
+      version: 1,
+      ...STATE,
+      count: 3000,
+      M: 32,
+      efConstruction: 200,
+    });
+    expect(manifest.ids).toHaveLength(3000);
+  });
+
+  it("replaces a previous save and leaves no stray files", async () => {
+    await index.save(dir);
+    await index.save(dir);
+    const files = await readdir(dir);
+    expect(files.filter((f) => f.endsWith(".hnsw"))).toHaveLength(1);
+    expect(files.filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("returns null when the saved index describes another model, size or corpus state", async () => {
+    await index.save(dir);
+    const expected = { ...STATE, count: 3000 };
+    const reasons: string[] = [];
+    const onReject = (reason: string) => reasons.push(reason);
+    expect(await loadVectorIndex(dir, { ...expected, model: "other@1" }, { onReject })).toBeNull();
+    expect(await loadVectorIndex(dir, { ...expected, count: 2999 }, { onReject })).toBeNull();
+    expect(
+      await loadVectorIndex(dir, { ...expected, fingerprint: "corpus-v2" }, { onReject }),
+    ).toBeNull();
+    expect(reasons).toEqual([
+      expect.stringContaining("model"),
+      expect.stringContaining("count"),
+      expect.stringContaining("fingerprint"),
+    ]);
+    expect(await loadVectorIndex(join(dir, "missing"), expected)).toBeNull();
+  });
+
+  it("returns null, without crashing, for a truncated or garbage index file", async () => {
+    const expected = { ...STATE, count: 3000 };
+    const graphFile = async () =>
+      join(
+        dir,
+        (await readdir(dir)).find((f) => f.endsWith(".hnsw"))!,
+      );
+
+    await index.save(dir);
+    await truncate(await graphFile(), 1000);
+    expect(await loadVectorIndex(dir, expected)).toBeNull();
+
+    await index.save(dir);
+    const path = await graphFile();
+    const size = (await readFile(path)).length;
+    await writeFile(path, Buffer.alloc(size, 0xab));
+    expect(await loadVectorIndex(dir, expected)).toBeNull();
+
+    await writeFile(join(dir, "manifest.json"), '{"version": 1, "model": ');
+    expect(await loadVectorIndex(dir, expected)).toBeNull();
+  });
+
+  it("handles an empty corpus", async () => {
+    const empty = buildVectorIndex([], STATE);
+    expect(empty.state.count).toBe(0);
+    expect(empty.search(vectors[0]!, 10)).toEqual([]);
+
+    const emptyDir = join(dir, "empty");
+    await empty.save(emptyDir);
+    const loaded = await loadVectorIndex(emptyDir, { ...STATE, count: 0 });
+    expect(loaded?.search(vectors[0]!, 10)).toEqual([]);
+  });
+
+  it("rejects vectors of the wrong dimension and duplicate ids", () => {
+    expect(() => buildVectorIndex([{ chunkId: "a", vector: new Float32Array(3) }], STATE)).toThrow(
+      /dimensions/,
+    );
+    expect(() => buildVectorIndex([items[0]!, items[0]!], STATE)).toThrow(/duplicate/);
+    expect(() => index.search(new Float32Array(3), 10)).toThrow(/dimensions/);
+  });
+});
