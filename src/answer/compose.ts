@@ -54,7 +54,12 @@ export async function answerQuestion(deps: AnswerDeps, input: AnswerRequest): Pr
   ) {
     result = refuse("NO_EVIDENCE", "No source passage shares the question's terms.");
   } else {
-    const scored = await scoreSentences(deps.db, retrieval.query, retrieval.candidates);
+    const scored = await scoreSentences(
+      deps.db,
+      input.question,
+      retrieval.query,
+      retrieval.candidates,
+    );
     const best = scored[0];
     if (!best || best.score < policy.threshold) {
       result = refuse(

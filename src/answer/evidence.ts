@@ -4,7 +4,8 @@ import { queryRows } from "../db/query.ts";
 import type { Candidate } from "../retrieval/retrieve.ts";
 import type { QueryTerms } from "../retrieval/lexical.ts";
 import { splitSentences } from "../text/sentences.ts";
-import { coverage, supportScore, type SupportSignals } from "./support.ts";
+import { expectedAnswerType, statesAnswerType } from "./answer-type.ts";
+import { coverage, entityCoverage, supportScore, type SupportSignals } from "./support.ts";
 
 /** A sentence of a retrieved chunk, located in its version's text, with its support signals. */
 export type ScoredSentence = {
@@ -30,16 +31,30 @@ async function lexemesOf(db: Database, texts: string[]): Promise<Set<string>[]> 
   return out;
 }
 
+/** Words below which an unpunctuated line is a heading or a label, not a claim. */
+const MIN_HEADING_WORDS = 6;
+
+/**
+ * Only statements can be quoted as answers: a question in the sources (an FAQ heading) restates
+ * the ask, and a short unpunctuated line ("Data centre regions") is a heading, not a claim.
+ */
+export function isStatement(sentence: string): boolean {
+  if (sentence.endsWith("?")) return false;
+  if (/[.!:;)"'”’]$/.test(sentence)) return true;
+  return sentence.split(/\s+/).length >= MIN_HEADING_WORDS;
+}
+
 /** Split the candidates into sentences and score each sentence's support for the question. */
 export async function scoreSentences(
   db: Database,
+  question: string,
   query: QueryTerms,
   candidates: Candidate[],
 ): Promise<ScoredSentence[]> {
+  const wanted = expectedAnswerType(question);
   const pieces = candidates.flatMap((candidate) =>
     splitSentences(candidate.text)
-      // A question in the sources (an FAQ heading) restates the ask; it never answers it.
-      .filter((span) => !candidate.text.slice(span.start, span.end).endsWith("?"))
+      .filter((span) => isStatement(candidate.text.slice(span.start, span.end)))
       .map((span) => ({
         candidate,
         start: candidate.start + span.start,
@@ -50,9 +65,14 @@ export async function scoreSentences(
   const lexemes = await lexemesOf(db, [
     ...pieces.map((p) => p.text),
     ...candidates.map((c) => c.text),
+    ...candidates.map((c) => `${c.title} ${c.sourceName}`),
   ]);
+  const n = pieces.length;
   const chunkCoverage = new Map(
-    candidates.map((c, i) => [c.chunkId, coverage(query, lexemes[pieces.length + i]!)]),
+    candidates.map((c, i) => [c.chunkId, coverage(query, lexemes[n + i]!)]),
+  );
+  const context = new Map(
+    candidates.map((c, i) => [c.chunkId, lexemes[n + candidates.length + i]!]),
   );
   return pieces
     .map((p, i) => {
@@ -60,6 +80,8 @@ export async function scoreSentences(
         sentenceCoverage: coverage(query, lexemes[i]!),
         chunkCoverage: chunkCoverage.get(p.candidate.chunkId) ?? 0,
         denseSimilarity: p.candidate.denseSimilarity,
+        entityCoverage: entityCoverage(query, lexemes[i]!, context.get(p.candidate.chunkId)!),
+        answerTypeMatch: wanted ? statesAnswerType(p.text, wanted) : null,
       };
       return { ...p, signals, score: supportScore(signals) };
     })

@@ -1,18 +1,39 @@
 import type { QueryTerms } from "../retrieval/lexical.ts";
 
 /**
- * How much of the question a piece of evidence covers: the idf-weighted share of the question's
- * lexemes it contains. Rare words (names, products, modifiers) weigh most, so "Premium plan
- * price" is poorly covered by a sentence about the Basic plan's price even though most words match.
+ * How much of the question a piece of evidence covers: the weighted share of the question's
+ * terms it contains. Weights combine corpus idf and general rarity, so names, products and
+ * modifiers count most and everyday words ("get", "use") little.
  */
 export function coverage(query: QueryTerms, evidenceLexemes: ReadonlySet<string>): number {
   let total = 0;
   let covered = 0;
   for (const t of query.terms) {
-    total += t.idf;
-    if (evidenceLexemes.has(t.lexeme)) covered += t.idf;
+    total += t.weight;
+    if (evidenceLexemes.has(t.lexeme)) covered += t.weight;
   }
   return total > 0 ? covered / total : 0;
+}
+
+/**
+ * Share of the question's names and numbers that the evidence mentions; null when the question
+ * has none. `context` (document title, source name) counts too: "Acme" need not be repeated in
+ * every sentence of Acme's handbook. A swapped name is the commonest near miss.
+ */
+export function entityCoverage(
+  query: QueryTerms,
+  evidence: ReadonlySet<string>,
+  context: ReadonlySet<string>,
+): number | null {
+  const entities = query.terms.filter((t) => t.entity);
+  if (entities.length === 0) return null;
+  let total = 0;
+  let covered = 0;
+  for (const t of entities) {
+    total += t.weight;
+    if (evidence.has(t.lexeme) || context.has(t.lexeme)) covered += t.weight;
+  }
+  return total > 0 ? covered / total : 1;
 }
 
 export type SupportSignals = {
@@ -22,17 +43,27 @@ export type SupportSignals = {
   chunkCoverage: number;
   /** Cosine similarity of question and chunk under the sentence encoder. */
   denseSimilarity: number;
+  /** Names and numbers of the question found in the sentence or its document's title; null if none. */
+  entityCoverage: number | null;
+  /** Whether the sentence states the kind of answer asked for; null if the question asks for no kind. */
+  answerTypeMatch: boolean | null;
 };
 
-/** Weights of the support score; they sum to one so the score stays in [0, 1]. */
+/** Weights of the base score; they sum to one so the score stays in [0, 1]. */
 export const SUPPORT_WEIGHTS = { sentence: 0.7, chunk: 0.15, dense: 0.15 } as const;
+/** Share of the score lost when every name or number of the question is missing. */
+export const ENTITY_PENALTY = 0.5;
+/** Factor applied when the question asks for an amount or a date and the sentence states none. */
+export const ANSWER_TYPE_FACTOR = 0.6;
 
 /** One number in [0, 1] that the refusal threshold is applied to. */
 export function supportScore(s: SupportSignals): number {
   const w = SUPPORT_WEIGHTS;
-  return (
+  const base =
     w.sentence * s.sentenceCoverage +
     w.chunk * s.chunkCoverage +
-    w.dense * Math.max(0, s.denseSimilarity)
-  );
+    w.dense * Math.max(0, s.denseSimilarity);
+  const entity = s.entityCoverage === null ? 1 : 1 - ENTITY_PENALTY * (1 - s.entityCoverage);
+  const type = s.answerTypeMatch === false ? ANSWER_TYPE_FACTOR : 1;
+  return base * entity * type;
 }

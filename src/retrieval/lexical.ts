@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { queryRows } from "../db/query.ts";
+import { rarityWeight } from "./word-commonness.ts";
 
 /** BM25 parameters (Robertson/Sparck Jones defaults, as in Lucene). */
 const K1 = 1.2;
@@ -12,7 +13,18 @@ const B = 0.75;
 const CANDIDATE_DF_SHARE = 0.05;
 const MIN_CANDIDATE_DF = 200;
 
-export type QueryTerm = { lexeme: string; df: number; idf: number };
+/**
+ * A term of the question: its stem, how the question wrote it, and its weight. `entity` marks
+ * names and numbers (capitalised or containing a digit), which evidence must mention itself.
+ */
+export type QueryTerm = {
+  lexeme: string;
+  surface: string;
+  df: number;
+  idf: number;
+  weight: number;
+  entity: boolean;
+};
 export type QueryTerms = { terms: QueryTerm[]; chunkCount: number; avgLength: number };
 export type LexicalHit = { chunkId: string; score: number };
 
@@ -27,21 +39,45 @@ export function idf(df: number, n: number): number {
  */
 export async function analyseQuestion(db: Database, question: string): Promise<QueryTerms> {
   const searchable = withoutAnswerTypeWords(question);
-  const rows = await queryRows<{ lexeme: string; df: number; n: number; avgdl: number }>(
+  const rows = await queryRows<{
+    token: string;
+    lexeme: string;
+    pos: number;
+    df: number;
+    n: number;
+    avgdl: number;
+  }>(
     db,
     sql`
-      with q as (select distinct unnest(tsvector_to_array(to_tsvector('english', ${searchable}))) as lexeme)
-      select q.lexeme, coalesce(s.df, 0)::int as df, cs.chunk_count as n, cs.avg_length as avgdl
-      from q left join lexeme_stats s on s.lexeme = q.lexeme cross join corpus_stats cs`,
+      with toks as (
+        select d.token, d.lexemes[1] as lexeme, d.pos
+        from ts_debug('english', ${searchable}) with ordinality as d(alias, description, token, dictionaries, dictionary, lexemes, pos)
+        where cardinality(d.lexemes) > 0
+      )
+      select t.token, t.lexeme, t.pos::int as pos, coalesce(s.df, 0)::int as df,
+             cs.chunk_count as n, cs.avg_length as avgdl
+      from toks t left join lexeme_stats s on s.lexeme = t.lexeme cross join corpus_stats cs
+      order by t.pos`,
   );
   const chunkCount = Number(rows[0]?.n ?? 0);
   const avgLength = Number(rows[0]?.avgdl ?? 0);
-  const terms = rows.map((r) => ({
-    lexeme: r.lexeme,
-    df: Number(r.df),
-    idf: idf(Number(r.df), chunkCount),
-  }));
-  return { terms, chunkCount, avgLength };
+  const firstWord = /^\W*(\w+)/.exec(searchable)?.[1];
+  const byLexeme = new Map<string, QueryTerm>();
+  for (const r of rows) {
+    const df = Number(r.df);
+    const termIdf = idf(df, chunkCount);
+    const entity = /\d/.test(r.token) || (/^\p{Lu}/u.test(r.token) && r.token !== firstWord);
+    const previous = byLexeme.get(r.lexeme);
+    byLexeme.set(r.lexeme, {
+      lexeme: r.lexeme,
+      surface: r.token,
+      df,
+      idf: termIdf,
+      weight: termIdf * rarityWeight(r.token),
+      entity: entity || (previous?.entity ?? false),
+    });
+  }
+  return { terms: [...byLexeme.values()], chunkCount, avgLength };
 }
 
 /**

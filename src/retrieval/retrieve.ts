@@ -17,6 +17,7 @@ export type Candidate = {
   versionId: string;
   documentId: string;
   sourceId: string;
+  sourceName: string;
   title: string;
   uri: string;
   path: string;
@@ -65,6 +66,7 @@ export async function retrieveCandidates(
       versionId: chunks.versionId,
       documentId: documents.id,
       sourceId: documents.sourceId,
+      sourceName: sources.name,
       title: documents.title,
       path: documents.path,
       uri: sources.uri,

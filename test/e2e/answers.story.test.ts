@@ -26,7 +26,8 @@ describe.each(storeKinds())("grounded answers on %s", (kind) => {
   it.each([
     ["How much does the Basic plan cost?", "$8 per user per month"],
     ["How long does a password reset link stay valid?", "30 minutes"],
-    ["What uptime does the SLA guarantee?", "99.9%"],
+    ["What monthly uptime percentage does Acme commit to?", "99.9%"],
+    ["Is my data encrypted at rest?", "AES-256"],
     ["What is the maximum size of a single file I can upload?", "50 GB"],
     ["How long are deleted files kept in the trash on the Basic plan?", "30 days"],
   ])("answers %j with a verified quote", async (question, expected) => {

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/pro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toUnitVector } from "../../src/retrieval/vector-math.ts";
+import { createHash } from "node:crypto";
+import { dot, toUnitVector } from "../../src/retrieval/vector-math.ts";
 import {
   buildVectorIndex,
   loadVectorIndex,
@@ -42,7 +43,7 @@ function makeVectors(count: number, seed: number): Float32Array[] {
 
 function bruteForceTopK(vectors: Float32Array[], query: Float32Array, k: number): number[] {
   return vectors
-    .map((v, i) => ({ i, score: v.reduce((sum, x, d) => sum + x * query[d]!, 0) }))
+    .map((v, i) => ({ i, score: dot(v, query) }))
     .sort((a, b) => b.score - a.score)
     .slice(0, k)
     .map((hit) => hit.i);
@@ -166,6 +167,25 @@ describe("vector index", () => {
 
     await writeFile(join(dir, "manifest.json"), '{"version": 1, "model": ');
     expect(await loadVectorIndex(dir, expected)).toBeNull();
+  });
+
+  it("returns null for a truncated graph even when the manifest's checksum vouches for it", async () => {
+    // What a save interrupted by a full disk could leave: hnswlib does not check its writes.
+    const expected = { ...STATE, count: 3000 };
+    await index.save(dir);
+    const manifestPath = join(dir, "manifest.json");
+    const manifest = JSON.parse(await readFile(manifestPath, "utf8"));
+    const graphPath = join(dir, manifest.graphFile);
+    await truncate(graphPath, Math.floor(manifest.graphBytes / 2));
+    const bytes = await readFile(graphPath);
+    manifest.graphBytes = bytes.length;
+    manifest.graphSha256 = createHash("sha256").update(bytes).digest("hex");
+    await writeFile(manifestPath, JSON.stringify(manifest));
+
+    const reasons: string[] = [];
+    const loaded = await loadVectorIndex(dir, expected, { onReject: (r) => reasons.push(r) });
+    expect(loaded).toBeNull();
+    expect(reasons[0]).toMatch(/corrupted/);
   });
 
   it("handles an empty corpus", async () => {

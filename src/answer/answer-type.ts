@@ -1,0 +1,57 @@
+/**
+ * The kind of answer a question asks for, and whether a sentence states one. "How much does the
+ * Premium plan cost?" is not answered by "Premium pricing is available from sales on request",
+ * however many words they share: a price question needs an amount of money.
+ */
+export type AnswerType = "money" | "percent" | "duration" | "date" | "quantity";
+
+const QUESTION_PATTERNS: [AnswerType, RegExp][] = [
+  [
+    "money",
+    /\b(how\s+much\b.*\b(cost|costs|charge|charged|pay|paid|price|fee|fees)|what\s+(is|are)\s+the\s+(price|cost|fee)s?|(price|cost|fee)\s+of)\b/i,
+  ],
+  ["percent", /\b(what|which)\s+(percentage|percent|share|proportion|fraction)\b/i],
+  ["duration", /\bhow\s+(long|soon|quickly)\b/i],
+  [
+    "date",
+    /\b(when|what\s+(year|date|day|month|century|decade)|which\s+(year|date|day|month|century))\b/i,
+  ],
+  [
+    "quantity",
+    /\b(how\s+(much|many|often|old|far|big|large|tall|high|fast|frequently)|what\s+(number|amount|size))\b/i,
+  ],
+];
+
+const NUMBER =
+  "\\d|\\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand|million|billion|trillion|dozen|half|once|twice)\\b";
+const MONTH =
+  "\\b(january|february|march|april|may|june|july|august|september|october|november|december)\\b";
+const TIME_UNIT =
+  "\\b(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|business\\s+days?)\\b";
+
+const SENTENCE_PATTERNS: Record<AnswerType, RegExp> = {
+  money: /[$€£¥]|\b(dollars?|euros?|pounds?|cents?|usd|eur|gbp|free|no\s+charge)\b/i,
+  percent: /%|\b(percent|per\s+cent|percentage)\b/i,
+  duration: new RegExp(
+    `(${NUMBER}|\\ba\\b|\\ban\\b).{0,30}${TIME_UNIT}|\\b(immediately|instantly|indefinitely|forever)\\b`,
+    "i",
+  ),
+  date: new RegExp(
+    `\\b(1\\d{3}|20\\d{2})\\b|${MONTH}|\\b(century|decade|centuries|decades|today|yesterday)\\b|\\d`,
+    "i",
+  ),
+  quantity: new RegExp(
+    `${NUMBER}|\\b(daily|weekly|monthly|yearly|annually|hourly|quarterly|unlimited|none|all)\\b`,
+    "i",
+  ),
+};
+
+/** The first matching kind, most specific first; null for questions that ask for no kind. */
+export function expectedAnswerType(question: string): AnswerType | null {
+  for (const [type, pattern] of QUESTION_PATTERNS) if (pattern.test(question)) return type;
+  return null;
+}
+
+export function statesAnswerType(sentence: string, type: AnswerType): boolean {
+  return SENTENCE_PATTERNS[type].test(sentence);
+}
