@@ -25,20 +25,19 @@ export type AnswerDeps = {
  */
 export async function answerQuestion(deps: AnswerDeps, input: AnswerRequest): Promise<Answer> {
   const { policy } = deps;
-  const base = {
-    id: newId("ans"),
-    question: input.question,
-    policy: { threshold: policy.threshold, embeddingModel: deps.embedder.modelId },
-    createdAt: new Date().toISOString(),
-  };
-  const refuse = (code: RefusalCode, message: string, bestScore: number | null = null): Answer => ({
-    ...base,
-    status: "refused",
-    answer: null,
-    reason: { code, message, bestScore },
-    sentences: [],
-    citations: [],
-  });
+  const id = newId("ans");
+  const createdAt = new Date().toISOString();
+  const policyUsed = { threshold: policy.threshold, embeddingModel: deps.embedder.modelId };
+  // Field order is the documented contract's: what a bot routes on comes first.
+  const base = <T extends object>(rest: T) => ({ id, ...rest, question: input.question, policy: policyUsed, createdAt });
+  const refuse = (code: RefusalCode, message: string, bestScore: number | null = null): Answer =>
+    base({
+      status: "refused" as const,
+      answer: null,
+      reason: { code, message, bestScore },
+      sentences: [],
+      citations: [],
+    });
 
   const retrieval = await retrieveCandidates(deps, {
     question: input.question,
@@ -65,7 +64,7 @@ export async function answerQuestion(deps: AnswerDeps, input: AnswerRequest): Pr
       result = refuse(
         "LOW_SUPPORT",
         `The best evidence (support ${(best?.score ?? 0).toFixed(2)}) is below the policy threshold ${policy.threshold}.`,
-        best?.score ?? null,
+        best ? round(best.score) : null,
       );
     } else {
       const citations = await verifySelected(
@@ -80,14 +79,13 @@ export async function answerQuestion(deps: AnswerDeps, input: AnswerRequest): Pr
               "Evidence was found but failed verification against the stored sources.",
               best.score,
             )
-          : {
-              ...base,
-              status: "answered",
+          : base({
+              status: "answered" as const,
               answer: citations.map((c) => c.quote).join(" "),
               reason: null,
               sentences: citations.map((c) => ({ text: c.quote, citationIds: [c.id] })),
               citations,
-            };
+            });
     }
   }
   await saveAnswer(deps.db, result, input.sourceIds ?? null);

@@ -9,13 +9,18 @@ import { isBlank, toUnitVector } from "./vector-math.ts";
 export type UseLiteEmbedderOptions = {
   /** Worker threads for large embedDocuments calls; 0 keeps everything in-process. */
   workers?: number;
-  /** Texts per model call: one call per ~64 texts is far faster than one per text. */
+  /**
+   * Texts per model call. Once batches hold texts of similar length, 16, 32 and 64 run at the same
+   * speed, but each thread's WASM heap grows with the batch and never shrinks (process RSS after
+   * 640 sentences in-process: ~350 MB at 32, ~450 MB at 64; every worker adds as much), so 32.
+   */
   batchSize?: number;
 };
 
 const USE_LITE_DIMENSION = 512;
-const DEFAULT_BATCH_SIZE = 64;
-// Each worker holds its own model copy (~30 MB of weights); two already halve ingest time.
+const DEFAULT_BATCH_SIZE = 32;
+// Each worker holds its own model and WASM heap (~300-400 MB RSS); on a 2-core machine two
+// workers embedded ~1.5x as fast as one, more would mostly add memory.
 const DEFAULT_MAX_WORKERS = 2;
 
 /**
@@ -59,7 +64,12 @@ export async function createUseLiteEmbedder({
     async embedDocuments(texts) {
       assertOpen();
       const vectors: Float32Array[] = texts.map(() => new Float32Array(USE_LITE_DIMENSION));
-      const positions = texts.flatMap((text, i) => (isBlank(text) ? [] : [i]));
+      // The model effectively pads each batch to its longest text, so batching texts of similar length
+      // avoids wasted work: ~45% faster on real sentences (unsorted batches were slower than
+      // one text per call). Results go back by position, so the caller's order is kept.
+      const positions = texts
+        .flatMap((text, i) => (isBlank(text) ? [] : [i]))
+        .sort((a, b) => texts[a]!.length - texts[b]!.length);
       const batches = chunk(positions, batchSize);
       const useWorkers = pool !== null && batches.length > 1;
       const run = (batch: number[]): Promise<ArrayLike<number>[]> => {

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { selectSentences } from "../../src/answer/compose.ts";
+import type { ScoredSentence } from "../../src/answer/evidence.ts";
+import { Policy } from "../../src/answer/policy.ts";
+import type { Candidate } from "../../src/retrieval/retrieve.ts";
+
+const policy = (overrides: Partial<Policy> = {}): Policy =>
+  Policy.parse({ threshold: 0.5, maxSentences: 3, companionMargin: 0.1, ...overrides });
+
+let offset = 0;
+/** A scored sentence; only text and score matter to selection. */
+function sentence(text: string, score: number): ScoredSentence {
+  const start = offset;
+  offset += text.length + 1;
+  return {
+    candidate: { chunkId: "chk_test" } as Candidate,
+    start,
+    end: start + text.length,
+    text,
+    signals: {
+      sentenceCoverage: score,
+      chunkCoverage: score,
+      denseSimilarity: score,
+      entityCoverage: null,
+      answerTypeMatch: null,
+    },
+    score,
+  };
+}
+
+const texts = (chosen: ScoredSentence[]) => chosen.map((s) => s.text);
+
+describe("selectSentences", () => {
+  it("selects nothing from nothing", () => {
+    expect(selectSentences([], policy())).toEqual([]);
+  });
+
+  it("always keeps the best sentence first, even below the threshold", () => {
+    // The caller refuses before selecting when the best is too weak; selection itself keeps it.
+    const best = sentence("Weak but best.", 0.3);
+    expect(selectSentences([best, sentence("Weaker.", 0.29)], policy())).toEqual([best]);
+    const strong = sentence("Strong.", 0.9);
+    expect(selectSentences([strong], policy())[0]).toBe(strong);
+  });
+
+  it("adds companions within the margin of the best and above the threshold", () => {
+    const scored = [
+      sentence("Best.", 0.9),
+      sentence("Close.", 0.85),
+      sentence("At the margin.", 0.8),
+      sentence("Too far.", 0.79),
+    ];
+    expect(texts(selectSentences(scored, policy({ maxSentences: 10 })))).toEqual([
+      "Best.",
+      "Close.",
+      "At the margin.",
+    ]);
+  });
+
+  it("drops companions below the threshold even within the margin", () => {
+    const scored = [sentence("Best.", 0.55), sentence("Close.", 0.52), sentence("Under.", 0.49)];
+    expect(texts(selectSentences(scored, policy({ threshold: 0.5 })))).toEqual(["Best.", "Close."]);
+    expect(texts(selectSentences(scored, policy({ threshold: 0.53 })))).toEqual(["Best."]);
+  });
+
+  it("keeps a companion exactly at the threshold", () => {
+    const scored = [sentence("Best.", 0.55), sentence("At threshold.", 0.5)];
+    expect(texts(selectSentences(scored, policy({ threshold: 0.5 })))).toEqual([
+      "Best.",
+      "At threshold.",
+    ]);
+  });
+
+  it("respects maxSentences", () => {
+    const scored = [0.9, 0.89, 0.88, 0.87, 0.86].map((score, i) => sentence(`S${i}.`, score));
+    expect(texts(selectSentences(scored, policy({ maxSentences: 3 })))).toEqual([
+      "S0.",
+      "S1.",
+      "S2.",
+    ]);
+    expect(texts(selectSentences(scored, policy({ maxSentences: 1 })))).toEqual(["S0."]);
+    expect(selectSentences(scored, policy({ maxSentences: 10 }))).toHaveLength(5);
+  });
+
+  it("takes only the best when the margin is zero, unless a runner-up ties", () => {
+    const scored = [sentence("Best.", 0.9), sentence("Tied.", 0.9), sentence("Next.", 0.89)];
+    expect(texts(selectSentences(scored, policy({ companionMargin: 0 })))).toEqual([
+      "Best.",
+      "Tied.",
+    ]);
+  });
+
+  it("skips a repeat of a chosen sentence's text and still fills from later ones", () => {
+    // The same boilerplate sentence often sits in two chunks or two documents.
+    const scored = [
+      sentence("Refunds take 5 days.", 0.9),
+      sentence("Refunds take 5 days.", 0.9),
+      sentence("Contact billing.", 0.86),
+      sentence("Contact billing.", 0.85),
+      sentence("Keep your receipt.", 0.84),
+    ];
+    const chosen = selectSentences(scored, policy({ maxSentences: 3 }));
+    expect(texts(chosen)).toEqual(["Refunds take 5 days.", "Contact billing.", "Keep your receipt."]);
+    expect(chosen[0]).toBe(scored[0]);
+    expect(chosen[1]).toBe(scored[2]);
+  });
+
+  it("does not let skipped duplicates count towards maxSentences", () => {
+    const scored = [
+      sentence("Same.", 0.9),
+      sentence("Same.", 0.9),
+      sentence("Same.", 0.9),
+      sentence("Other.", 0.88),
+    ];
+    expect(texts(selectSentences(scored, policy({ maxSentences: 2 })))).toEqual([
+      "Same.",
+      "Other.",
+    ]);
+  });
+});
