@@ -65,5 +65,6 @@ export function bestThreshold(points: Operating[], minPrecision = 0): Operating 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  // Nearest-rank: the smallest value with at least p% of the sample at or below it.
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }

@@ -1,8 +1,14 @@
 import { z } from "zod";
 
+/** A plain decimal number ("3000", "0.7"): no hex, exponents or blanks turning into 0. */
+const decimal = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, "must be a decimal number")
+  .transform(Number);
+
 /** Every setting Verity reads from the environment; nothing else touches process.env. */
 export const Config = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: decimal.pipe(z.number().int().min(0).max(65535)).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_URL: z
     .string()
@@ -12,7 +18,7 @@ export const Config = z.object({
   VERITY_MANIFEST: z.string().min(1).default("sources/sources.json"),
   VERITY_POLICY: z.string().min(1).default("src/answer/policy.json"),
   /** Overrides the policy file's refusal threshold, e.g. to try a stricter one without editing it. */
-  VERITY_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  VERITY_THRESHOLD: decimal.pipe(z.number().min(0).max(1)).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type Config = z.infer<typeof Config>;

@@ -24,24 +24,26 @@ const QUESTION_PATTERNS: [AnswerType, RegExp][] = [
 
 const NUMBER =
   "\\d|\\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand|million|billion|trillion|dozen|half|once|twice)\\b";
+// "may" is a month only next to a day number: "You may cancel" states no date.
 const MONTH =
-  "\\b(january|february|march|april|may|june|july|august|september|october|november|december)\\b";
+  "\\b(january|february|march|april|june|july|august|september|october|november|december)\\b|\\bmay\\s+\\d|\\d\\s+may\\b";
 const TIME_UNIT =
   "\\b(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century|business\\s+days?)\\b";
 
 const SENTENCE_PATTERNS: Record<AnswerType, RegExp> = {
-  money: /[$€£¥]|\b(dollars?|euros?|pounds?|cents?|usd|eur|gbp|free|no\s+charge)\b/i,
+  money:
+    /[$€£¥]|\b(dollars?|euros?|pounds?|cents?|usd|eur|gbp|free\s+of\s+charge|for\s+free|(is|are)\s+free|free\s+(plan|tier|trial)|at\s+no\s+(extra\s+)?cost|no\s+charge)\b/i,
   percent: /%|\b(percent|per\s+cent|percentage)\b/i,
   duration: new RegExp(
-    `(${NUMBER}|\\ba\\b|\\ban\\b).{0,30}${TIME_UNIT}|\\b(immediately|instantly|indefinitely|forever)\\b`,
+    `(${NUMBER})[\\w\\s-]{0,20}?${TIME_UNIT}|\\b(immediately|instantly|indefinitely|forever)\\b`,
     "i",
   ),
   date: new RegExp(
-    `\\b(1\\d{3}|20\\d{2})\\b|${MONTH}|\\b(century|decade|centuries|decades|today|yesterday)\\b|\\d`,
+    `\\b(1\\d{3}|20\\d{2})s?\\b|${MONTH}|\\b(century|decade|centuries|decades|bc|ad|bce)\\b`,
     "i",
   ),
   quantity: new RegExp(
-    `${NUMBER}|\\b(daily|weekly|monthly|yearly|annually|hourly|quarterly|unlimited|none|all)\\b`,
+    `${NUMBER}|\\b(daily|weekly|monthly|yearly|annually|hourly|quarterly|unlimited)\\b`,
     "i",
   ),
 };

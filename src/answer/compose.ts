@@ -5,7 +5,7 @@ import { verifyCitation } from "../citations/verify.ts";
 import { newId } from "../ids.ts";
 import type { Embedder } from "../retrieval/embedder.ts";
 import type { SearchableIndex } from "../retrieval/index-store.ts";
-import { retrieveCandidates } from "../retrieval/retrieve.ts";
+import { retrieveCandidates, type Retrieval } from "../retrieval/retrieve.ts";
 import { scoreSentences, type ScoredSentence } from "./evidence.ts";
 import type { Policy } from "./policy.ts";
 import type { Answer, AnswerRequest, Citation, RefusalCode } from "./schema.ts";
@@ -23,13 +23,32 @@ export type AnswerDeps = {
  * ones that clear the policy threshold, verify each quote against the stored text and hashes,
  * and refuse with a reason when nothing survives. The record is stored either way.
  */
-export async function answerQuestion(deps: AnswerDeps, input: AnswerRequest): Promise<Answer> {
+/**
+ * Lets evaluation and training see what the answer was built from (retrieval and every scored
+ * sentence) without a second code path; the HTTP route passes none.
+ */
+export type EvidenceObserver = (evidence: {
+  retrieval: Retrieval;
+  scored: ScoredSentence[];
+}) => void;
+
+export async function answerQuestion(
+  deps: AnswerDeps,
+  input: AnswerRequest,
+  observe?: EvidenceObserver,
+): Promise<Answer> {
   const { policy } = deps;
   const id = newId("ans");
   const createdAt = new Date().toISOString();
   const policyUsed = { threshold: policy.threshold, embeddingModel: deps.embedder.modelId };
   // Field order is the documented contract's: what a bot routes on comes first.
-  const base = <T extends object>(rest: T) => ({ id, ...rest, question: input.question, policy: policyUsed, createdAt });
+  const base = <T extends object>(rest: T) => ({
+    id,
+    ...rest,
+    question: input.question,
+    policy: policyUsed,
+    createdAt,
+  });
   const refuse = (code: RefusalCode, message: string, bestScore: number | null = null): Answer =>
     base({
       status: "refused" as const,

@@ -33,10 +33,7 @@ describe("fuseRankings", () => {
     const dense = { weight: 0.3, ids: ["dense-top", "lex-top"] };
     expect(fuseRankings([lexical, dense]).map((f) => f.id)).toEqual(["lex-top", "dense-top"]);
     const heavyDense = { ...dense, weight: 3 };
-    expect(fuseRankings([lexical, heavyDense]).map((f) => f.id)).toEqual([
-      "dense-top",
-      "lex-top",
-    ]);
+    expect(fuseRankings([lexical, heavyDense]).map((f) => f.id)).toEqual(["dense-top", "lex-top"]);
   });
 
   it("keeps ids that appear in only one list, scored by that list alone", () => {

@@ -68,7 +68,9 @@ describe("loadManifest", () => {
     const { paths: _omitted, ...noPaths } = handbook;
     const missing = await manifestErrorOf(await manifestFile({ sources: [noPaths] }));
     expect(missing.message).toContain("sources.0.paths:");
-    const empty = await manifestErrorOf(await manifestFile({ sources: [{ ...handbook, paths: [] }] }));
+    const empty = await manifestErrorOf(
+      await manifestFile({ sources: [{ ...handbook, paths: [] }] }),
+    );
     expect(empty.message).toContain("sources.0.paths:");
   });
 

@@ -100,7 +100,11 @@ describe("selectSentences", () => {
       sentence("Keep your receipt.", 0.84),
     ];
     const chosen = selectSentences(scored, policy({ maxSentences: 3 }));
-    expect(texts(chosen)).toEqual(["Refunds take 5 days.", "Contact billing.", "Keep your receipt."]);
+    expect(texts(chosen)).toEqual([
+      "Refunds take 5 days.",
+      "Contact billing.",
+      "Keep your receipt.",
+    ]);
     expect(chosen[0]).toBe(scored[0]);
     expect(chosen[1]).toBe(scored[2]);
   });

@@ -83,18 +83,15 @@ describe("entityCoverage", () => {
 
 describe("supportScore", () => {
   it("combines sentence, chunk and dense coverage with weights 0.7, 0.15, 0.15", () => {
-    expect(supportScore(signals({ sentenceCoverage: 1, chunkCoverage: 0, denseSimilarity: 0 }))).toBeCloseTo(
-      0.7,
-      12,
-    );
-    expect(supportScore(signals({ sentenceCoverage: 0, chunkCoverage: 1, denseSimilarity: 0 }))).toBeCloseTo(
-      0.15,
-      12,
-    );
-    expect(supportScore(signals({ sentenceCoverage: 0, chunkCoverage: 0, denseSimilarity: 1 }))).toBeCloseTo(
-      0.15,
-      12,
-    );
+    expect(
+      supportScore(signals({ sentenceCoverage: 1, chunkCoverage: 0, denseSimilarity: 0 })),
+    ).toBeCloseTo(0.7, 12);
+    expect(
+      supportScore(signals({ sentenceCoverage: 0, chunkCoverage: 1, denseSimilarity: 0 })),
+    ).toBeCloseTo(0.15, 12);
+    expect(
+      supportScore(signals({ sentenceCoverage: 0, chunkCoverage: 0, denseSimilarity: 1 })),
+    ).toBeCloseTo(0.15, 12);
     // 0.7 * 0.5 + 0.15 * 1 + 0.15 * 0.4
     expect(
       supportScore(signals({ sentenceCoverage: 0.5, chunkCoverage: 1, denseSimilarity: 0.4 })),
@@ -149,7 +146,9 @@ describe("supportScore", () => {
     expect(supportScore(signals({ entityCoverage: 1 }))).toBe(base);
     expect(supportScore(signals({ entityCoverage: 0.5 }))).toBeCloseTo(base * 0.75, 12);
     expect(supportScore(signals({ entityCoverage: 0 }))).toBeCloseTo(base * 0.5, 12);
-    const byEntity = [1, 0.75, 0.5, 0.25, 0].map((e) => supportScore(signals({ entityCoverage: e })));
+    const byEntity = [1, 0.75, 0.5, 0.25, 0].map((e) =>
+      supportScore(signals({ entityCoverage: e })),
+    );
     for (let i = 1; i < byEntity.length; i++) expect(byEntity[i]).toBeLessThan(byEntity[i - 1]!);
   });
 

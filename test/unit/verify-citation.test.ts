@@ -65,9 +65,7 @@ describe("verifyCitation", () => {
   it("reports VERSION_HASH_MISMATCH when the stored digest no longer matches the citation's", () => {
     const { citation, stored } = honest();
     const rehashed = { ...citation, versionSha256: sha256("an older version") };
-    expect(verifyCitation(rehashed, stored, THRESHOLD).failures).toEqual([
-      "VERSION_HASH_MISMATCH",
-    ]);
+    expect(verifyCitation(rehashed, stored, THRESHOLD).failures).toEqual(["VERSION_HASH_MISMATCH"]);
     const badStored = { ...stored, versionSha256: sha256("an older version") };
     expect(verifyCitation(citation, badStored, THRESHOLD).failures).toEqual([
       "VERSION_HASH_MISMATCH",
@@ -112,9 +110,7 @@ describe("verifyCitation", () => {
     const { citation, stored } = honest();
     // Wider on the left, so the quote still lies inside, but the slice is no longer the chunk.
     const moved = { ...stored, chunk: { ...stored.chunk, start: stored.chunk.start - 1 } };
-    expect(verifyCitation(citation, moved, THRESHOLD).failures).toEqual([
-      "CHUNK_OFFSETS_MISMATCH",
-    ]);
+    expect(verifyCitation(citation, moved, THRESHOLD).failures).toEqual(["CHUNK_OFFSETS_MISMATCH"]);
   });
 
   it("reports QUOTE_OUTSIDE_CHUNK when the quote starts before the chunk", () => {
@@ -188,9 +184,9 @@ describe("verifyCitation", () => {
 
   it("rejects a NaN score", () => {
     const { citation, stored } = honest();
-    expect(verifyCitation({ ...citation, score: Number.NaN }, stored, THRESHOLD).failures).toEqual(
-      ["BELOW_THRESHOLD"],
-    );
+    expect(verifyCitation({ ...citation, score: Number.NaN }, stored, THRESHOLD).failures).toEqual([
+      "BELOW_THRESHOLD",
+    ]);
   });
 
   it("reports every failure at once, in check order", () => {
