@@ -19,6 +19,8 @@ export const Config = z.object({
   VERITY_POLICY: z.string().min(1).default("src/answer/policy.json"),
   /** Overrides the policy file's refusal threshold, e.g. to try a stricter one without editing it. */
   VERITY_THRESHOLD: decimal.pipe(z.number().min(0).max(1)).optional(),
+  /** The answered precision the verifier's operating point aims for (the policy's one knob). */
+  VERITY_TARGET_PRECISION: decimal.pipe(z.number().min(0.5).max(1)).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type Config = z.infer<typeof Config>;

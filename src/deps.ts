@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.ts";
 import { openDatabase, type DatabaseHandle } from "./db/client.ts";
 import { loadPolicy, type Policy } from "./answer/policy.ts";
+import type { VerifierModel } from "./answer/verifier.ts";
 import { createUseLiteEmbedder, type Embedder } from "./retrieval/embedder.ts";
 import { createIndexHolder, type IndexHolder } from "./retrieval/index-holder.ts";
 import { createLogger } from "./logger.ts";
@@ -14,6 +15,7 @@ export type Deps = {
   embedder: Embedder;
   index: IndexHolder;
   policy: Policy;
+  verifier: VerifierModel | null;
   close(): Promise<void>;
 };
 
@@ -23,7 +25,10 @@ export async function createDeps(
   overrides: { embedder?: Embedder; logger?: Logger; database?: DatabaseHandle } = {},
 ): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
-  const policy = loadPolicy(config.VERITY_POLICY, { threshold: config.VERITY_THRESHOLD });
+  const { policy, verifier } = loadPolicy(config.VERITY_POLICY, {
+    threshold: config.VERITY_THRESHOLD,
+    targetPrecision: config.VERITY_TARGET_PRECISION,
+  });
   const database =
     overrides.database ??
     (await openDatabase(
@@ -49,6 +54,7 @@ export async function createDeps(
       embedder: opened,
       index,
       policy,
+      verifier,
       async close() {
         await opened.close();
         await database.close();

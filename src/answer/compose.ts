@@ -8,6 +8,7 @@ import type { SearchableIndex } from "../retrieval/index-store.ts";
 import { retrieveCandidates, type Retrieval } from "../retrieval/retrieve.ts";
 import { scoreSentences, type ScoredSentence } from "./evidence.ts";
 import type { Policy } from "./policy.ts";
+import type { VerifierModel } from "./verifier.ts";
 import type { Answer, AnswerRequest, Citation, RefusalCode } from "./schema.ts";
 import { saveAnswer } from "./store.ts";
 
@@ -16,6 +17,8 @@ export type AnswerDeps = {
   embedder: Embedder;
   searchable: () => SearchableIndex;
   policy: Policy;
+  /** The fitted answerability verifier; null scores evidence with the hand-weighted heuristic. */
+  verifier?: VerifierModel | null;
 };
 
 /**
@@ -40,7 +43,12 @@ export async function answerQuestion(
   const { policy } = deps;
   const id = newId("ans");
   const createdAt = new Date().toISOString();
-  const policyUsed = { threshold: policy.threshold, embeddingModel: deps.embedder.modelId };
+  const policyUsed = {
+    threshold: policy.threshold,
+    targetPrecision: deps.verifier ? policy.targetPrecision : null,
+    verifier: deps.verifier?.version ?? null,
+    embeddingModel: deps.embedder.modelId,
+  };
   // Field order is the documented contract's: what a bot routes on comes first.
   const base = <T extends object>(rest: T) => ({
     id,
@@ -77,7 +85,9 @@ export async function answerQuestion(
       input.question,
       retrieval.query,
       retrieval.candidates,
+      deps.verifier ?? null,
     );
+    observe?.({ retrieval, scored });
     const best = scored[0];
     if (!best || best.score < policy.threshold) {
       result = refuse(

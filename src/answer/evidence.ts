@@ -5,7 +5,9 @@ import type { Candidate } from "../retrieval/retrieve.ts";
 import type { QueryTerms } from "../retrieval/lexical.ts";
 import { splitSentences } from "../text/sentences.ts";
 import { expectedAnswerType, statesAnswerType } from "./answer-type.ts";
+import { computeFeatures } from "./features.ts";
 import { coverage, entityCoverage, supportScore, type SupportSignals } from "./support.ts";
+import { predictAnswerable, type VerifierModel } from "./verifier.ts";
 
 /** A sentence of a retrieved chunk, located in its version's text, with its support signals. */
 export type ScoredSentence = {
@@ -15,6 +17,11 @@ export type ScoredSentence = {
   end: number;
   text: string;
   signals: SupportSignals;
+  /** The hand-weighted support score (support.ts). */
+  heuristicScore: number;
+  /** Verifier features (features.ts), in FEATURE_NAMES order. */
+  features: number[];
+  /** What the refusal threshold applies to: the verifier's probability, or the heuristic score. */
   score: number;
 };
 
@@ -50,6 +57,7 @@ export async function scoreSentences(
   question: string,
   query: QueryTerms,
   candidates: Candidate[],
+  verifier: VerifierModel | null = null,
 ): Promise<ScoredSentence[]> {
   const wanted = expectedAnswerType(question);
   const pieces = candidates.flatMap((candidate) =>
@@ -74,7 +82,9 @@ export async function scoreSentences(
   const context = new Map(
     candidates.map((c, i) => [c.chunkId, lexemes[n + candidates.length + i]!]),
   );
-  return pieces
+  const chunkRank = new Map(candidates.map((c, i) => [c.chunkId, i]));
+  const chunkLexemes = new Map(candidates.map((c, i) => [c.chunkId, lexemes[n + i]!]));
+  const heuristic = pieces
     .map((p, i) => {
       const signals: SupportSignals = {
         sentenceCoverage: coverage(query, lexemes[i]!),
@@ -83,7 +93,27 @@ export async function scoreSentences(
         entityCoverage: entityCoverage(query, lexemes[i]!, context.get(p.candidate.chunkId)!),
         answerTypeMatch: wanted ? statesAnswerType(p.text, wanted) : null,
       };
-      return { ...p, signals, score: supportScore(signals) };
+      return { ...p, lexemes: lexemes[i]!, signals, heuristicScore: supportScore(signals) };
+    })
+    .sort((a, b) => b.heuristicScore - a.heuristicScore);
+  return heuristic
+    .map(({ lexemes: sentenceLexemes, ...p }, rank) => {
+      const other = heuristic.find((h) => h.text !== p.text);
+      const features = computeFeatures({
+        question,
+        query,
+        sentence: p.text,
+        sentenceLexemes,
+        chunkLexemes: chunkLexemes.get(p.candidate.chunkId) ?? new Set(),
+        signals: p.signals,
+        heuristicScore: p.heuristicScore,
+        sentenceRank: rank,
+        bestOtherScore: other?.heuristicScore ?? 0,
+        chunkRank: chunkRank.get(p.candidate.chunkId) ?? candidates.length,
+        lexicalRank: p.candidate.lexicalRank,
+      });
+      const score = verifier ? predictAnswerable(verifier, features) : p.heuristicScore;
+      return { ...p, features, score };
     })
     .sort((a, b) => b.score - a.score);
 }

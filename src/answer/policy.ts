@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { z } from "zod";
+import { loadVerifier, thresholdForPrecision, type VerifierModel } from "./verifier.ts";
 
 /** Where the default threshold came from, so a reviewer can reproduce it. */
 export const Calibration = z.object({
@@ -23,10 +25,38 @@ export const Policy = z.object({
   /** Chunks handed from retrieval to sentence scoring. */
   candidateChunks: z.number().int().min(1).max(100).default(8),
   calibration: Calibration.nullable().default(null),
+  /**
+   * The fitted answerability verifier (a path relative to this policy file), or null to score
+   * with the hand-weighted heuristic and `threshold`. With a verifier, the one knob is
+   * `targetPrecision`: the refusal threshold is the verifier's cross-validated operating point.
+   */
+  verifier: z.string().nullable().default(null),
+  targetPrecision: z.number().min(0.5).max(1).default(0.9),
 });
 export type Policy = z.infer<typeof Policy>;
 
-export function loadPolicy(path: string, overrides: { threshold?: number } = {}): Policy {
+/**
+ * The policy in force: the file, the verifier it names, and the overrides from the environment.
+ * The returned `threshold` is the one answers are held to.
+ */
+export function loadPolicy(
+  path: string,
+  overrides: { threshold?: number; targetPrecision?: number } = {},
+): { policy: Policy; verifier: VerifierModel | null } {
+  const policy = readPolicyFile(path, { targetPrecision: overrides.targetPrecision });
+  const verifier = policy.verifier ? loadVerifier(resolve(dirname(path), policy.verifier)) : null;
+  if (policy.verifier && !verifier)
+    throw new Error(`Verifier ${policy.verifier} named by ${path} does not exist`);
+  const threshold =
+    overrides.threshold ??
+    (verifier ? thresholdForPrecision(verifier, policy.targetPrecision) : policy.threshold);
+  return { policy: { ...policy, threshold }, verifier };
+}
+
+function readPolicyFile(
+  path: string,
+  overrides: { threshold?: number; targetPrecision?: number },
+): Policy {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));

@@ -68,7 +68,15 @@ export const Answer = z
     reason: RefusalReason.nullable(),
     sentences: z.array(AnswerSentence),
     citations: z.array(Citation),
-    policy: z.object({ threshold: z.number(), embeddingModel: z.string() }),
+    policy: z.object({
+      threshold: z.number(),
+      targetPrecision: z.number().nullable(),
+      verifier: z
+        .string()
+        .nullable()
+        .openapi({ description: "Version of the answerability verifier, null for the heuristic" }),
+      embeddingModel: z.string(),
+    }),
     createdAt: z.string(),
   })
   .openapi("Answer");

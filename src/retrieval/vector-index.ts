@@ -40,7 +40,11 @@ export function buildVectorIndex(
   state: Omit<IndexState, "count">,
   options: VectorIndexOptions = {},
 ): VectorIndex {
-  const params = { ...DEFAULT_HNSW_PARAMS, ...options };
+  const params: HnswParams = {
+    m: options.m ?? DEFAULT_HNSW_PARAMS.m,
+    efConstruction: options.efConstruction ?? DEFAULT_HNSW_PARAMS.efConstruction,
+    efSearch: options.efSearch ?? DEFAULT_HNSW_PARAMS.efSearch,
+  };
   const ids = items.map((item) => item.chunkId);
   if (new Set(ids).size !== ids.length) throw new Error("duplicate chunkId in vector index items");
 
@@ -68,7 +72,8 @@ export function buildVectorIndex(
 export async function loadVectorIndex(
   dir: string,
   expected: IndexState,
-  options: VectorIndexOptions & { onReject?: (reason: string) => void } = {},
+  // M and efConstruction come from the manifest; only the search-time ef is the caller's choice.
+  options: Pick<VectorIndexOptions, "efSearch"> & { onReject?: (reason: string) => void } = {},
 ): Promise<VectorIndex | null> {
   const loaded = await loadIndexFiles(
     dir,

@@ -24,6 +24,8 @@ function sentence(text: string, score: number): ScoredSentence {
       entityCoverage: null,
       answerTypeMatch: null,
     },
+    heuristicScore: score,
+    features: [],
     score,
   };
 }

@@ -1,0 +1,92 @@
+import type { QueryTerms } from "../retrieval/lexical.ts";
+import type { SupportSignals } from "./support.ts";
+
+/**
+ * The evidence features the answerability verifier reads, in this order. Each is a number that
+ * separates support from mere similarity; the model's weights are fitted on public data by
+ * `npm run train-verifier`, and a model only applies to the feature list it was trained on.
+ */
+export const FEATURE_NAMES = [
+  "sentence_coverage",
+  "sentence_coverage_unweighted",
+  "chunk_coverage",
+  "dense_similarity",
+  "has_entities",
+  "entity_missing",
+  "answer_type_expected",
+  "answer_type_missing",
+  "max_missing_term_share",
+  "chunk_max_missing_term_share",
+  "absent_term_share",
+  "negation_mismatch",
+  "novel_share",
+  "log_sentence_words",
+  "log_question_terms",
+  "lexical_rank_reciprocal",
+  "chunk_rank_reciprocal",
+  "sentence_rank_reciprocal",
+  "margin_over_next",
+  "heuristic_score",
+] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+const NEGATION = /\b(not|no|never|none|nor|neither|without|cannot)\b|n't\b/i;
+
+export type FeatureInput = {
+  question: string;
+  query: QueryTerms;
+  sentence: string;
+  sentenceLexemes: ReadonlySet<string>;
+  chunkLexemes: ReadonlySet<string>;
+  signals: SupportSignals;
+  heuristicScore: number;
+  /** Rank of the sentence among all scored sentences by heuristic score (0 = best). */
+  sentenceRank: number;
+  /** Heuristic score of the best sentence with different text (other than this one). */
+  bestOtherScore: number;
+  /** Position of the sentence's chunk in the fused retrieval list (0 = first). */
+  chunkRank: number;
+  lexicalRank: number | null;
+};
+
+export function computeFeatures(f: FeatureInput): number[] {
+  const terms = f.query.terms;
+  const totalWeight = terms.reduce((s, t) => s + t.weight, 0) || 1;
+  const missing = terms.filter((t) => !f.sentenceLexemes.has(t.lexeme));
+  const covered = terms.length - missing.length;
+  const maxMissing = missing.reduce((m, t) => Math.max(m, t.weight), 0) / totalWeight;
+  // A swapped name or changed modifier is often absent from the whole passage, or the corpus.
+  const chunkMaxMissing =
+    terms.filter((t) => !f.chunkLexemes.has(t.lexeme)).reduce((m, t) => Math.max(m, t.weight), 0) /
+    totalWeight;
+  const absent =
+    terms.filter((t) => t.df === 0).reduce((sum, t) => sum + t.weight, 0) / totalWeight;
+  const questionLexemes = new Set(terms.map((t) => t.lexeme));
+  let novel = 0;
+  for (const l of f.sentenceLexemes) if (!questionLexemes.has(l)) novel += 1;
+  const words = f.sentence.split(/\s+/).filter(Boolean).length;
+  const s = f.signals;
+  const values: Record<FeatureName, number> = {
+    sentence_coverage: s.sentenceCoverage,
+    sentence_coverage_unweighted: terms.length ? covered / terms.length : 0,
+    chunk_coverage: s.chunkCoverage,
+    dense_similarity: s.denseSimilarity,
+    has_entities: s.entityCoverage === null ? 0 : 1,
+    entity_missing: s.entityCoverage === null ? 0 : 1 - s.entityCoverage,
+    answer_type_expected: s.answerTypeMatch === null ? 0 : 1,
+    answer_type_missing: s.answerTypeMatch === false ? 1 : 0,
+    max_missing_term_share: maxMissing,
+    chunk_max_missing_term_share: chunkMaxMissing,
+    absent_term_share: absent,
+    negation_mismatch: NEGATION.test(f.question) !== NEGATION.test(f.sentence) ? 1 : 0,
+    novel_share: f.sentenceLexemes.size ? novel / f.sentenceLexemes.size : 0,
+    log_sentence_words: Math.log1p(words),
+    log_question_terms: Math.log1p(terms.length),
+    lexical_rank_reciprocal: f.lexicalRank === null ? 0 : 1 / (1 + f.lexicalRank),
+    chunk_rank_reciprocal: 1 / (1 + f.chunkRank),
+    sentence_rank_reciprocal: 1 / (1 + f.sentenceRank),
+    margin_over_next: f.heuristicScore - f.bestOtherScore,
+    heuristic_score: f.heuristicScore,
+  };
+  return FEATURE_NAMES.map((name) => values[name]);
+}

@@ -1,0 +1,147 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FEATURE_NAMES, computeFeatures } from "../../src/answer/features.ts";
+import { loadPolicy } from "../../src/answer/policy.ts";
+import {
+  predictAnswerable,
+  thresholdForPrecision,
+  type VerifierModel,
+} from "../../src/answer/verifier.ts";
+import type { QueryTerms } from "../../src/retrieval/lexical.ts";
+import { fitLogistic } from "../../scripts/verifier/logistic.ts";
+
+const term = (lexeme: string, weight: number, entity = false) => ({
+  lexeme,
+  surface: lexeme,
+  df: 1,
+  idf: weight,
+  weight,
+  entity,
+});
+const query: QueryTerms = {
+  terms: [term("premium", 3, true), term("plan", 1), term("cost", 2)],
+  chunkCount: 10,
+  avgLength: 20,
+};
+const signals = {
+  sentenceCoverage: 0.5,
+  chunkCoverage: 0.8,
+  denseSimilarity: 0.4,
+  entityCoverage: 0,
+  answerTypeMatch: true,
+};
+
+function model(overrides: Partial<VerifierModel> = {}): VerifierModel {
+  const d = FEATURE_NAMES.length;
+  return {
+    version: "lr-test",
+    kind: "logistic-regression",
+    features: [...FEATURE_NAMES],
+    mean: new Array(d).fill(0),
+    std: new Array(d).fill(1),
+    weights: new Array(d).fill(0),
+    bias: 0,
+    operatingPoints: [
+      { targetPrecision: 0.8, threshold: 0.6 },
+      { targetPrecision: 0.9, threshold: 0.75 },
+    ],
+    trainedOn: ["test"],
+    crossValidation: {},
+    createdAt: "2026-11-23T00:00:00Z",
+    ...overrides,
+  };
+}
+
+describe("evidence features", () => {
+  const base = {
+    question: "How much does the Premium plan cost?",
+    query,
+    sentence: "The Basic plan costs $8 per month.",
+    sentenceLexemes: new Set(["basic", "plan", "cost", "8", "month"]),
+    chunkLexemes: new Set(["basic", "plan", "cost", "8", "month", "premium"]),
+    signals,
+    heuristicScore: 0.4,
+    sentenceRank: 0,
+    bestOtherScore: 0.3,
+    chunkRank: 1,
+    lexicalRank: 0,
+  };
+  const named = (x: number[]) => Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, x[i]]));
+
+  it("names the missing rare term and the uncovered entity", () => {
+    const f = named(computeFeatures(base));
+    expect(f.max_missing_term_share).toBeCloseTo(3 / 6);
+    expect(f.sentence_coverage_unweighted).toBeCloseTo(2 / 3);
+    expect(f.entity_missing).toBe(1);
+    expect(f.has_entities).toBe(1);
+    expect(f.margin_over_next).toBeCloseTo(0.1);
+    expect(f.novel_share).toBeCloseTo(3 / 5);
+    expect(f.chunk_rank_reciprocal).toBeCloseTo(0.5);
+    expect(f.chunk_max_missing_term_share).toBe(0);
+    expect(f.absent_term_share).toBe(0);
+  });
+
+  it("sees a negation on one side only", () => {
+    expect(named(computeFeatures(base)).negation_mismatch).toBe(0);
+    expect(
+      named(computeFeatures({ ...base, sentence: "The Basic plan does not cost $8." }))
+        .negation_mismatch,
+    ).toBe(1);
+  });
+});
+
+describe("verifier", () => {
+  it("is a logistic model over standardised features", () => {
+    const d = FEATURE_NAMES.length;
+    const weights = new Array(d).fill(0);
+    weights[0] = 2;
+    const m = model({
+      weights,
+      mean: new Array(d).fill(0.5),
+      std: new Array(d).fill(0.25),
+      bias: -1,
+    });
+    const x = new Array(d).fill(0);
+    x[0] = 1;
+    expect(predictAnswerable(m, x)).toBeCloseTo(1 / (1 + Math.exp(-(-1 + 2 * 2))));
+  });
+
+  it("picks the operating point for a precision target", () => {
+    expect(thresholdForPrecision(model(), 0.9)).toBe(0.75);
+    expect(thresholdForPrecision(model(), 0.85)).toBe(0.75);
+    expect(thresholdForPrecision(model(), 0.7)).toBe(0.6);
+    expect(thresholdForPrecision(model(), 0.99)).toBe(0.75);
+  });
+
+  it("fits a separable problem", () => {
+    const rows = Array.from({ length: 200 }, (_, i) => [i % 2, (i * 7) % 5]);
+    const labels = rows.map((r) => r[0]!);
+    const fit = fitLogistic(rows, labels, { iterations: 300 });
+    expect(predictAnswerable(fit, [1, 2])).toBeGreaterThan(0.9);
+    expect(predictAnswerable(fit, [0, 2])).toBeLessThan(0.1);
+  });
+
+  it("sets the policy threshold from the verifier's operating point, unless overridden", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "verity-policy-"));
+    await writeFile(join(dir, "model.json"), JSON.stringify(model()));
+    await writeFile(
+      join(dir, "policy.json"),
+      JSON.stringify({ threshold: 0.5, verifier: "model.json", targetPrecision: 0.9 }),
+    );
+    const loaded = loadPolicy(join(dir, "policy.json"));
+    expect(loaded.verifier?.version).toBe("lr-test");
+    expect(loaded.policy.threshold).toBe(0.75);
+    expect(loadPolicy(join(dir, "policy.json"), { targetPrecision: 0.8 }).policy.threshold).toBe(
+      0.6,
+    );
+    expect(loadPolicy(join(dir, "policy.json"), { threshold: 0.33 }).policy.threshold).toBe(0.33);
+    await writeFile(join(dir, "stale.json"), JSON.stringify({ ...model(), features: ["other"] }));
+    await writeFile(
+      join(dir, "policy2.json"),
+      JSON.stringify({ threshold: 0.5, verifier: "stale.json" }),
+    );
+    expect(() => loadPolicy(join(dir, "policy2.json"))).toThrow(/other features/);
+  });
+});
