@@ -26,6 +26,11 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("uncaughtException", (error) => {
+    deps.logger.fatal({ err: error }, "uncaught exception");
+    // Still close the store on the way out: PGlite must flush, and must not hold the process.
+    void deps.close().finally(() => process.exit(1));
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { answers, citations } from "../db/schema/index.ts";
-import { Answer } from "./schema.ts";
+import type { Answer } from "./schema.ts";
 
 /** Store an answer and its citations together: the record of what was said, as it was said. */
 export async function saveAnswer(
@@ -41,10 +41,14 @@ export async function saveAnswer(
   });
 }
 
+/**
+ * The stored answer exactly as it was returned. It is not re-parsed with today's schema: a record
+ * written under an older contract must still come back unaltered.
+ */
 export async function findAnswer(db: Database, id: string): Promise<Answer | null> {
   const [row] = await db
     .select({ response: answers.response })
     .from(answers)
     .where(eq(answers.id, id));
-  return row ? Answer.parse(row.response) : null;
+  return row ? (row.response as Answer) : null;
 }

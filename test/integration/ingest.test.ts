@@ -41,16 +41,28 @@ describe.each(storeKinds())("ingestion on %s", (kind) => {
   });
 
   it("skips and reports a bad file without stopping the others", async () => {
-    await writeFile(join(dir, "acme", "handbook", "broken.md"), Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28]));
+    await writeFile(
+      join(dir, "acme", "handbook", "broken.md"),
+      Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28]),
+    );
     await writeFile(join(dir, "acme", "policies", "empty.txt"), "   \n\n  ");
     const summary = await ingest();
     expect(summary.files.failed).toBe(2);
-    expect(summary.failures.map((f) => f.path).sort()).toEqual(["acme/handbook/broken.md", "acme/policies/empty.txt"]);
+    expect(summary.failures.map((f) => f.path).sort()).toEqual([
+      "acme/handbook/broken.md",
+      "acme/policies/empty.txt",
+    ]);
     expect(summary.files.added).toBe(summary.files.seen - 2);
     // The failures left nothing behind, and a rerun after fixing the file completes.
-    const broken = await database.handle.db.select().from(documents).where(eq(documents.path, "acme/handbook/broken.md"));
+    const broken = await database.handle.db
+      .select()
+      .from(documents)
+      .where(eq(documents.path, "acme/handbook/broken.md"));
     expect(broken).toEqual([]);
-    await writeFile(join(dir, "acme", "handbook", "broken.md"), "# Fixed\n\nThe broken page now has text in it.");
+    await writeFile(
+      join(dir, "acme", "handbook", "broken.md"),
+      "# Fixed\n\nThe broken page now has text in it.",
+    );
     const rerun = await ingest();
     expect(rerun.files.added).toBe(1);
     expect(rerun.files.failed).toBe(1);
@@ -69,9 +81,18 @@ describe.each(storeKinds())("ingestion on %s", (kind) => {
   it("writes a document in one transaction: a failure mid-write leaves the previous version current", async () => {
     await ingest();
     const db = database.handle.db;
-    const current = (await readCurrentVersions(db, "acme-policies")).get("acme/policies/refund-policy.txt")!;
+    const current = (await readCurrentVersions(db, "acme-policies")).get(
+      "acme/policies/refund-policy.txt",
+    )!;
     const text = "Refunds are now handled differently.";
-    const chunk = { ordinal: 0, start: 0, end: text.length, text, sha256: "x", embedding: new Float32Array(32) };
+    const chunk = {
+      ordinal: 0,
+      start: 0,
+      end: text.length,
+      text,
+      sha256: "x",
+      embedding: new Float32Array(32),
+    };
     // Two chunks with the same ordinal violate a unique index on the second insert, after the
     // document was upserted and the previous version superseded inside the transaction.
     const failing = persistVersion(
@@ -95,7 +116,12 @@ describe.each(storeKinds())("ingestion on %s", (kind) => {
     const versions = await db
       .select()
       .from(documentVersions)
-      .where(eq(documentVersions.documentId, documentIdFor("acme-policies", "acme/policies/refund-policy.txt")));
+      .where(
+        eq(
+          documentVersions.documentId,
+          documentIdFor("acme-policies", "acme/policies/refund-policy.txt"),
+        ),
+      );
     expect(versions).toHaveLength(1);
     expect(versions[0]!.supersededAt).toBeNull();
     expect(versions[0]!.id).toBe(current.versionId);
@@ -104,17 +130,26 @@ describe.each(storeKinds())("ingestion on %s", (kind) => {
   it("marks a removed file removed: its text stays stored but is no longer searched", async () => {
     await ingest();
     const db = database.handle.db;
-    const search = async () => searchLexical(db, await analyseQuestion(db, "refund window annual subscription"), { k: 50 });
+    const search = async () =>
+      searchLexical(db, await analyseQuestion(db, "refund window annual subscription"), { k: 50 });
     const before = await search();
     await unlink(join(dir, "acme", "policies", "refund-policy.txt"));
     const summary = await ingest();
-    expect(summary.removed).toEqual([{ source: "acme-policies", path: "acme/policies/refund-policy.txt" }]);
-    const [doc] = await db.select().from(documents).where(eq(documents.path, "acme/policies/refund-policy.txt"));
+    expect(summary.removed).toEqual([
+      { source: "acme-policies", path: "acme/policies/refund-policy.txt" },
+    ]);
+    const [doc] = await db
+      .select()
+      .from(documents)
+      .where(eq(documents.path, "acme/policies/refund-policy.txt"));
     expect(doc!.removedAt).not.toBeNull();
     const stored = await db
       .select({ id: chunks.id })
       .from(chunks)
-      .innerJoin(documentVersions, and(eq(documentVersions.id, chunks.versionId), isNull(documentVersions.supersededAt)))
+      .innerJoin(
+        documentVersions,
+        and(eq(documentVersions.id, chunks.versionId), isNull(documentVersions.supersededAt)),
+      )
       .where(eq(documentVersions.documentId, doc!.id));
     expect(stored.length).toBeGreaterThan(0);
     const storedIds = new Set(stored.map((c) => c.id));
