@@ -1,3 +1,5 @@
+import { NUMBER_WORDS } from "../text/numbers.ts";
+
 /**
  * The kind of answer a question asks for, and whether a sentence states one. "How much does the
  * Premium plan cost?" is not answered by "Premium pricing is available from sales on request",
@@ -22,8 +24,7 @@ const QUESTION_PATTERNS: [AnswerType, RegExp][] = [
   ],
 ];
 
-const NUMBER =
-  "\\d|\\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand|million|billion|trillion|dozen|half|once|twice)\\b";
+const NUMBER = `\\d|\\b(${NUMBER_WORDS})\\b`;
 // "may" is a month only next to a day number: "You may cancel" states no date.
 const MONTH =
   "\\b(january|february|march|april|june|july|august|september|october|november|december)\\b|\\bmay\\s+\\d|\\d\\s+may\\b";

@@ -25,16 +25,21 @@ export type ScoredSentence = {
   score: number;
 };
 
+/** Lexemes of a text with their word positions, as Postgres stems and numbers them. */
+export type LexemePositions = Map<string, number[]>;
+
 /** Lexemes of many texts, stemmed by Postgres exactly as the indexed column is. */
-async function lexemesOf(db: Database, texts: string[]): Promise<Set<string>[]> {
+async function lexemesOf(db: Database, texts: string[]): Promise<LexemePositions[]> {
   if (texts.length === 0) return [];
-  const rows = await queryRows<{ i: number; lexemes: string[] | null }>(
+  const rows = await queryRows<{ i: number; lexeme: string | null; positions: number[] | null }>(
     db,
-    sql`select (e.ordinality - 1)::int as i, tsvector_to_array(to_tsvector('english', e.value)) as lexemes
-        from jsonb_array_elements_text(${JSON.stringify(texts)}::jsonb) with ordinality e`,
+    sql`select (e.ordinality - 1)::int as i, u.lexeme, u.positions
+        from jsonb_array_elements_text(${JSON.stringify(texts)}::jsonb) with ordinality e
+        left join lateral unnest(to_tsvector('english', e.value)) u on true`,
   );
-  const out = texts.map(() => new Set<string>());
-  for (const r of rows) out[Number(r.i)] = new Set(r.lexemes ?? []);
+  const out: LexemePositions[] = texts.map(() => new Map());
+  for (const r of rows)
+    if (r.lexeme) out[Number(r.i)]!.set(r.lexeme, (r.positions ?? []).map(Number));
   return out;
 }
 
@@ -93,17 +98,18 @@ export async function scoreSentences(
         entityCoverage: entityCoverage(query, lexemes[i]!, context.get(p.candidate.chunkId)!),
         answerTypeMatch: wanted ? statesAnswerType(p.text, wanted) : null,
       };
-      return { ...p, lexemes: lexemes[i]!, signals, heuristicScore: supportScore(signals) };
+      return { ...p, positions: lexemes[i]!, signals, heuristicScore: supportScore(signals) };
     })
     .sort((a, b) => b.heuristicScore - a.heuristicScore);
   return heuristic
-    .map(({ lexemes: sentenceLexemes, ...p }, rank) => {
+    .map(({ positions, ...p }, rank) => {
       const other = heuristic.find((h) => h.text !== p.text);
       const features = computeFeatures({
         question,
         query,
         sentence: p.text,
-        sentenceLexemes,
+        sentenceLexemes: new Set(positions.keys()),
+        sentencePositions: positions,
         chunkLexemes: chunkLexemes.get(p.candidate.chunkId) ?? new Set(),
         signals: p.signals,
         heuristicScore: p.heuristicScore,

@@ -19,6 +19,8 @@ export const FEATURE_NAMES = [
   "chunk_max_missing_term_share",
   "absent_term_share",
   "negation_mismatch",
+  "ordered_pair_share",
+  "reversed_pair_share",
   "novel_share",
   "log_sentence_words",
   "log_question_terms",
@@ -37,7 +39,9 @@ export type FeatureInput = {
   query: QueryTerms;
   sentence: string;
   sentenceLexemes: ReadonlySet<string>;
-  chunkLexemes: ReadonlySet<string>;
+  /** Word positions of the sentence's lexemes, to compare word order with the question's. */
+  sentencePositions: ReadonlyMap<string, number[]>;
+  chunkLexemes: { has(lexeme: string): boolean };
   signals: SupportSignals;
   heuristicScore: number;
   /** Rank of the sentence among all scored sentences by heuristic score (0 = best). */
@@ -48,6 +52,38 @@ export type FeatureInput = {
   chunkRank: number;
   lexicalRank: number | null;
 };
+
+/** Words apart that still count as "next to each other" in the evidence. */
+const PAIR_WINDOW = 4;
+
+/**
+ * Word order against the question's: of the consecutive question-term pairs the sentence has both
+ * of, the share appearing in the same order close together, and the share reversed. "Irvine Center
+ * Tech and Business Jamboree Parks" has every word of "Irvine Tech Center and Jamboree Business
+ * Parks", but not its pairs.
+ */
+export function pairOrder(
+  questionLexemes: string[],
+  positions: ReadonlyMap<string, number[]>,
+): { ordered_pair_share: number; reversed_pair_share: number } {
+  let both = 0;
+  let ordered = 0;
+  let reversed = 0;
+  for (let i = 0; i + 1 < questionLexemes.length; i++) {
+    const a = positions.get(questionLexemes[i]!);
+    const b = positions.get(questionLexemes[i + 1]!);
+    if (!a || !b) continue;
+    both += 1;
+    const near = (sign: number) =>
+      a.some((pa) => b.some((pb) => sign * (pb - pa) > 0 && Math.abs(pb - pa) <= PAIR_WINDOW));
+    if (near(1)) ordered += 1;
+    else if (near(-1)) reversed += 1;
+  }
+  return {
+    ordered_pair_share: both ? ordered / both : 0,
+    reversed_pair_share: both ? reversed / both : 0,
+  };
+}
 
 export function computeFeatures(f: FeatureInput): number[] {
   const terms = f.query.terms;
@@ -79,6 +115,10 @@ export function computeFeatures(f: FeatureInput): number[] {
     chunk_max_missing_term_share: chunkMaxMissing,
     absent_term_share: absent,
     negation_mismatch: NEGATION.test(f.question) !== NEGATION.test(f.sentence) ? 1 : 0,
+    ...pairOrder(
+      terms.map((t) => t.lexeme),
+      f.sentencePositions,
+    ),
     novel_share: f.sentenceLexemes.size ? novel / f.sentenceLexemes.size : 0,
     log_sentence_words: Math.log1p(words),
     log_question_terms: Math.log1p(terms.length),

@@ -5,7 +5,10 @@ import type { QueryTerms } from "../retrieval/lexical.ts";
  * terms it contains. Weights combine corpus idf and general rarity, so names, products and
  * modifiers count most and everyday words ("get", "use") little.
  */
-export function coverage(query: QueryTerms, evidenceLexemes: ReadonlySet<string>): number {
+/** Anything that answers "does the evidence contain this lexeme?" (a Set, or a Map of positions). */
+export type LexemeLookup = { has(lexeme: string): boolean };
+
+export function coverage(query: QueryTerms, evidenceLexemes: LexemeLookup): number {
   let total = 0;
   let covered = 0;
   for (const t of query.terms) {
@@ -22,8 +25,8 @@ export function coverage(query: QueryTerms, evidenceLexemes: ReadonlySet<string>
  */
 export function entityCoverage(
   query: QueryTerms,
-  evidence: ReadonlySet<string>,
-  context: ReadonlySet<string>,
+  evidence: LexemeLookup,
+  context: LexemeLookup,
 ): number | null {
   const entities = query.terms.filter((t) => t.entity);
   if (entities.length === 0) return null;

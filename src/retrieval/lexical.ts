@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { queryRows } from "../db/query.ts";
+import { isNumberWord } from "../text/numbers.ts";
 import { rarityWeight } from "./word-commonness.ts";
 
 /** BM25 parameters (Robertson/Sparck Jones defaults, as in Lucene). */
@@ -66,7 +67,10 @@ export async function analyseQuestion(db: Database, question: string): Promise<Q
   for (const r of rows) {
     const df = Number(r.df);
     const termIdf = idf(df, chunkCount);
-    const entity = /\d/.test(r.token) || (/^\p{Lu}/u.test(r.token) && r.token !== firstWord);
+    const entity =
+      /\d/.test(r.token) ||
+      isNumberWord(r.token) ||
+      (/^\p{Lu}/u.test(r.token) && r.token !== firstWord);
     const previous = byLexeme.get(r.lexeme);
     byLexeme.set(r.lexeme, {
       lexeme: r.lexeme,

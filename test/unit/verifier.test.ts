@@ -60,6 +60,13 @@ describe("evidence features", () => {
     query,
     sentence: "The Basic plan costs $8 per month.",
     sentenceLexemes: new Set(["basic", "plan", "cost", "8", "month"]),
+    sentencePositions: new Map([
+      ["basic", [2]],
+      ["plan", [3]],
+      ["cost", [4]],
+      ["8", [5]],
+      ["month", [7]],
+    ]),
     chunkLexemes: new Set(["basic", "plan", "cost", "8", "month", "premium"]),
     signals,
     heuristicScore: 0.4,
@@ -81,6 +88,18 @@ describe("evidence features", () => {
     expect(f.chunk_rank_reciprocal).toBeCloseTo(0.5);
     expect(f.chunk_max_missing_term_share).toBe(0);
     expect(f.absent_term_share).toBe(0);
+  });
+
+  it("compares word order with the question's", () => {
+    // Question pairs in order: premium-plan (premium absent), plan-cost (adjacent, in order).
+    expect(named(computeFeatures(base)).ordered_pair_share).toBe(1);
+    const reversed = new Map([
+      ["cost", [1]],
+      ["plan", [3]],
+    ]);
+    const f = named(computeFeatures({ ...base, sentencePositions: reversed }));
+    expect(f.ordered_pair_share).toBe(0);
+    expect(f.reversed_pair_share).toBe(1);
   });
 
   it("sees a negation on one side only", () => {
