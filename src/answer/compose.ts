@@ -129,10 +129,16 @@ export function selectSentences(scored: ScoredSentence[], policy: Policy): Score
   for (const s of scored.slice(1)) {
     if (chosen.length >= policy.maxSentences) break;
     if (s.score < policy.threshold || s.score < best.score - policy.companionMargin) break;
-    const sameText = chosen.some((c) => c.text === s.text);
-    if (!sameText) chosen.push(s);
+    if (!chosen.some((c) => restates(c.text, s.text))) chosen.push(s);
   }
   return chosen;
+}
+
+/** Two sentences say the same when one contains the other, ignoring case and end punctuation. */
+function restates(a: string, b: string): boolean {
+  const bare = (x: string) => x.toLowerCase().replace(/[\s.!;:]+$/, "");
+  const [x, y] = [bare(a), bare(b)];
+  return x.includes(y) || y.includes(x);
 }
 
 async function verifySelected(

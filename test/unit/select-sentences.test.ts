@@ -123,4 +123,19 @@ describe("selectSentences", () => {
       "Other.",
     ]);
   });
+
+  it("skips a sentence that restates a chosen one in more words", () => {
+    const scored = [
+      sentence("On the Basic plan, deleted files are kept in the trash for 30 days.", 0.9),
+      sentence(
+        "On the Basic plan, deleted files are kept in the trash for 30 days before they are erased.",
+        0.88,
+      ),
+      sentence("Version history is kept for 90 days.", 0.85),
+    ];
+    expect(texts(selectSentences(scored, policy()))).toEqual([
+      "On the Basic plan, deleted files are kept in the trash for 30 days.",
+      "Version history is kept for 90 days.",
+    ]);
+  });
 });
