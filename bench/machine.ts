@@ -1,4 +1,4 @@
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 
 export type Machine = {
   cpus: number;
@@ -6,6 +6,8 @@ export type Machine = {
   memory_gib: number;
   node: string;
   platform: string;
+  /** 1-minute load average when the run started and ended: other work on the box skews timings. */
+  load_avg: { start: number; end: number };
 };
 
 export function describeMachine(): Machine {
@@ -16,6 +18,7 @@ export function describeMachine(): Machine {
     memory_gib: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    load_avg: { start: loadAverage(), end: loadAverage() },
   };
 }
 
@@ -23,4 +26,8 @@ export function describeMachine(): Machine {
 export function peakRssMib(): number {
   // resourceUsage().maxRSS is in kilobytes.
   return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+export function loadAverage(): number {
+  return Math.round(loadavg()[0]! * 100) / 100;
 }

@@ -55,14 +55,15 @@ export async function createDeps(
       index,
       policy,
       verifier,
+      // Close only what was opened here: an override belongs to whoever passed it in.
       async close() {
-        await opened.close();
-        await database.close();
+        if (!overrides.embedder) await opened.close();
+        if (!overrides.database) await database.close();
       },
     };
   } catch (error) {
-    await embedder?.close();
-    await database.close();
+    if (!overrides.embedder) await embedder?.close();
+    if (!overrides.database) await database.close();
     throw error;
   }
 }
