@@ -31,8 +31,13 @@ export async function readCorpusState(db: Database): Promise<CorpusState> {
   };
 }
 
-/** Recompute the BM25 statistics after the corpus changed. */
+/**
+ * Recompute the BM25 statistics after the corpus changed, and the planner's: without ANALYZE,
+ * freshly loaded tables look empty to Postgres and full-text search runs as a nested loop over
+ * every document (730 ms instead of a bitmap scan on the GIN index, on the SciFact corpus).
+ */
 export async function refreshCorpusStatistics(db: Database): Promise<void> {
+  await db.execute(sql`analyze documents, document_versions, chunks`);
   await db.execute(sql`refresh materialized view lexeme_stats`);
   await db.execute(sql`refresh materialized view corpus_stats`);
 }

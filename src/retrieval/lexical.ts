@@ -8,11 +8,13 @@ import { rarityWeight } from "./word-commonness.ts";
 const K1 = 1.2;
 const B = 0.75;
 /**
- * Lexemes in more than this share of chunks do not select candidates (they still score): a
- * question's "use" or "time" would otherwise pull most of the corpus through the scoring query.
+ * Candidate selection reads the postings of the question's rarest lexemes until about this many
+ * chunks are in play; every question lexeme still scores them. A long claim's common words
+ * ("use", "time", "increase") would otherwise pull much of the corpus through the scoring query,
+ * whose cost grows with the candidates it unnests. The rarest two always select.
  */
-const CANDIDATE_DF_SHARE = 0.05;
-const MIN_CANDIDATE_DF = 200;
+const CANDIDATE_POSTINGS = 4000;
+const MIN_SELECTING_TERMS = 2;
 
 /**
  * A term of the question: its stem, how the question wrote it, and its weight. `entity` marks
@@ -101,6 +103,19 @@ function tsqueryLiteral(lexeme: string): string {
   return `'${lexeme.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
 
+/** The rarest lexemes whose postings together stay within the candidate budget. */
+export function selectingTerms(present: QueryTerm[]): QueryTerm[] {
+  const byRarity = [...present].sort((a, b) => a.df - b.df || (a.lexeme < b.lexeme ? -1 : 1));
+  const chosen: QueryTerm[] = [];
+  let postings = 0;
+  for (const t of byRarity) {
+    if (chosen.length >= MIN_SELECTING_TERMS && postings + t.df > CANDIDATE_POSTINGS) break;
+    chosen.push(t);
+    postings += t.df;
+  }
+  return chosen;
+}
+
 /** BM25 over Postgres full-text search: the GIN index selects candidates, SQL scores them. */
 export async function searchLexical(
   db: Database,
@@ -109,9 +124,7 @@ export async function searchLexical(
 ): Promise<LexicalHit[]> {
   const present = query.terms.filter((t) => t.df > 0);
   if (present.length === 0 || query.chunkCount === 0) return [];
-  const ceiling = Math.max(MIN_CANDIDATE_DF, CANDIDATE_DF_SHARE * query.chunkCount);
-  let selective = present.filter((t) => t.df <= ceiling);
-  if (selective.length === 0) selective = [...present].sort((a, b) => a.df - b.df).slice(0, 2);
+  const selective = selectingTerms(present);
   const tsquery = selective.map((t) => tsqueryLiteral(t.lexeme)).join(" | ");
   const weights = JSON.stringify(present.map((t) => ({ lexeme: t.lexeme, idf: t.idf })));
   const avgdl = query.avgLength || 1;
