@@ -5,7 +5,13 @@ export type Outcome = {
   goldAnswers: string[];
   /** Best support score; null when retrieval found nothing to score (refused at any threshold). */
   bestScore: number | null;
-  citations: { quote: string; score: number }[];
+  /**
+   * What the answer cited at threshold 0. `gold` is the dataset's judgement of the citation
+   * (SciFact: a rationale sentence); without it a quote is correct when it contains a gold answer.
+   */
+  citations: { quote: string; score: number; gold?: boolean; verified?: boolean }[];
+  /** Scores of the sentences selected for verification at threshold 0 (verified or not). */
+  selectedScores?: number[];
   latencyMs: number;
 };
 
@@ -30,9 +36,10 @@ export function scoreAt(outcomes: Outcome[], threshold: number): Operating {
       answerable.n += 1;
       if (!answered) continue;
       answerable.answered += 1;
-      const quotes = o.citations.filter((c) => c.score >= threshold).map((c) => squash(c.quote));
-      if (o.goldAnswers.some((g) => quotes.some((q) => q.includes(squash(g)))))
-        answerable.correct += 1;
+      const cited = o.citations.filter((c) => c.score >= threshold);
+      const isGold = (c: (typeof cited)[number]) =>
+        c.gold ?? o.goldAnswers.some((g) => squash(c.quote).includes(squash(g)));
+      if (cited.some(isGold)) answerable.correct += 1;
     } else {
       unanswerable.n += 1;
       if (!answered) unanswerable.refused += 1;
@@ -48,6 +55,25 @@ export function scoreAt(outcomes: Outcome[], threshold: number): Operating {
     answerable,
     unanswerable,
   };
+}
+
+/**
+ * Citations the policy would return at `threshold`: `total` selected for verification, `verified`
+ * those that passed (the answers' citations, counted by their own `verified` flag).
+ */
+export function citationCounts(
+  outcomes: Outcome[],
+  threshold: number,
+): { total: number; verified: number } {
+  let total = 0;
+  let verified = 0;
+  for (const o of outcomes) {
+    total += (o.selectedScores ?? o.citations.map((c) => c.score)).filter(
+      (s) => s >= threshold,
+    ).length;
+    verified += o.citations.filter((c) => c.score >= threshold && c.verified === true).length;
+  }
+  return { total, verified };
 }
 
 /** Thresholds 0.00..1.00 in steps of 0.01. */

@@ -73,11 +73,13 @@ export async function answerQuestion(
   });
   let result: Answer;
   if (retrieval.query.terms.length === 0) {
+    observe?.({ retrieval, scored: [] });
     result = refuse("NO_SEARCHABLE_TERMS", "The question has no searchable words.");
   } else if (
     retrieval.candidates.length === 0 ||
     retrieval.candidates.every((c) => c.lexicalRank === null)
   ) {
+    observe?.({ retrieval, scored: [] });
     result = refuse("NO_EVIDENCE", "No source passage shares the question's terms.");
   } else {
     const scored = await scoreSentences(
