@@ -1,6 +1,7 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { asc } from "drizzle-orm";
 import type { Database } from "../src/db/client.ts";
 import { chunks, documents, documentVersions } from "../src/db/schema/index.ts";
+import { currentVersionOfChunk, presentDocumentOfVersion } from "../src/db/current-chunks.ts";
 
 export type StoredChunk = { id: string; sha256: string; text: string; vector: Float32Array };
 
@@ -14,14 +15,8 @@ export async function readCurrentChunks(db: Database): Promise<StoredChunk[]> {
       embedding: chunks.embedding,
     })
     .from(chunks)
-    .innerJoin(
-      documentVersions,
-      and(eq(documentVersions.id, chunks.versionId), isNull(documentVersions.supersededAt)),
-    )
-    .innerJoin(
-      documents,
-      and(eq(documents.id, documentVersions.documentId), isNull(documents.removedAt)),
-    )
+    .innerJoin(documentVersions, currentVersionOfChunk)
+    .innerJoin(documents, presentDocumentOfVersion)
     .orderBy(asc(documents.sourceId), asc(documents.path), asc(chunks.ordinal));
   return rows.map((r) => ({
     id: r.id,

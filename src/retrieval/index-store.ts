@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { readCorpusState } from "../db/corpus-state.ts";
 import { chunks, documents, documentVersions } from "../db/schema/index.ts";
 import type { Embedder } from "./embedder.ts";
 import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-index.ts";
+import { currentVersionOfChunk, presentDocumentOfVersion } from "../db/current-chunks.ts";
 
 /** The ANN index plus what filtering needs: which source each indexed chunk belongs to. */
 export type SearchableIndex = {
@@ -37,14 +37,8 @@ export async function openSearchableIndex(
   const current = db
     .select({ id: chunks.id, sourceId: documents.sourceId })
     .from(chunks)
-    .innerJoin(
-      documentVersions,
-      and(eq(documentVersions.id, chunks.versionId), isNull(documentVersions.supersededAt)),
-    )
-    .innerJoin(
-      documents,
-      and(eq(documents.id, documentVersions.documentId), isNull(documents.removedAt)),
-    );
+    .innerJoin(documentVersions, currentVersionOfChunk)
+    .innerJoin(documents, presentDocumentOfVersion);
   const loaded = await loadVectorIndex(dir, expected);
   if (loaded) {
     const rows = await current;
@@ -62,14 +56,8 @@ export async function openSearchableIndex(
       model: chunks.embeddingModel,
     })
     .from(chunks)
-    .innerJoin(
-      documentVersions,
-      and(eq(documentVersions.id, chunks.versionId), isNull(documentVersions.supersededAt)),
-    )
-    .innerJoin(
-      documents,
-      and(eq(documents.id, documentVersions.documentId), isNull(documents.removedAt)),
-    );
+    .innerJoin(documentVersions, currentVersionOfChunk)
+    .innerJoin(documents, presentDocumentOfVersion);
   // Chunks embedded by another model cannot share this index; they are re-embedded on ingest.
   const usable = rows.filter((r) => r.model === embedder.modelId);
   const index = buildVectorIndex(

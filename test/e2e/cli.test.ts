@@ -4,29 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SAMPLE_SOURCES } from "../support/harness.ts";
+import { ROOT, TSX, runTsx } from "../support/run-tsx.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function run(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, args, { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${args.join(" ")} did not exit within ${timeoutMs} ms (an unclosed PGlite?)\n${stderr}`));
-    }, timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], env: Record<string, string>) => runTsx(args, env, 120_000);
 
 /** What a user does: `npm run ingest`, then `npm start`, on the embedded store, as processes. */
 describe("command line", () => {
@@ -35,7 +15,11 @@ describe("command line", () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "verity-cli-"));
     await cp(SAMPLE_SOURCES, join(dir, "sources"), { recursive: true });
-    env = { VERITY_DATA_DIR: join(dir, "data"), VERITY_MANIFEST: join(dir, "sources", "sources.json"), DATABASE_URL: "" };
+    env = {
+      VERITY_DATA_DIR: join(dir, "data"),
+      VERITY_MANIFEST: join(dir, "sources", "sources.json"),
+      DATABASE_URL: "",
+    };
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -53,7 +37,10 @@ describe("command line", () => {
   });
 
   it("serves answers, then shuts down cleanly on SIGTERM", async () => {
-    const child = spawn(TSX, ["src/main.ts"], { cwd: ROOT, env: { ...process.env, ...env, PORT: "0" } });
+    const child = spawn(TSX, ["src/main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, PORT: "0" },
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));

@@ -1,34 +1,14 @@
-import { spawn } from "node:child_process";
 import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, runTsx, type Run } from "../support/run-tsx.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 const FIXTURES = join(ROOT, "test", "fixtures", "eval");
 const POLICY = join(ROOT, "src", "answer", "policy.json");
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function run(args: string[], timeoutMs = 150_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, DATABASE_URL: "", VERITY_POLICY: "", VERITY_THRESHOLD: "" };
-    const child = spawn(TSX, args, { cwd: ROOT, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${args.join(" ")} did not exit within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], timeoutMs = 150_000) =>
+  runTsx(args, { DATABASE_URL: "", VERITY_POLICY: "", VERITY_THRESHOLD: "" }, timeoutMs);
 
 type Report = {
   dataset: string;
