@@ -5,7 +5,7 @@ import type { Candidate } from "../retrieval/retrieve.ts";
 import type { QueryTerms } from "../retrieval/lexical.ts";
 import { splitSentences } from "../text/sentences.ts";
 import { expectedAnswerType, statesAnswerType } from "./answer-type.ts";
-import { computeFeatures } from "./features.ts";
+import type { FeatureInput } from "./features.ts";
 import { coverage, entityCoverage, supportScore, type SupportSignals } from "./support.ts";
 import { predictAnswerable, type VerifierModel } from "./verifier.ts";
 
@@ -19,8 +19,8 @@ export type ScoredSentence = {
   signals: SupportSignals;
   /** The hand-weighted support score (support.ts). */
   heuristicScore: number;
-  /** Verifier features (features.ts), in FEATURE_NAMES order. */
-  features: number[];
+  /** What the verifier's features (features.ts) are computed from. */
+  featureInput: FeatureInput;
   /** What the refusal threshold applies to: the verifier's probability, or the heuristic score. */
   score: number;
 };
@@ -101,25 +101,35 @@ export async function scoreSentences(
       return { ...p, positions: lexemes[i]!, signals, heuristicScore: supportScore(signals) };
     })
     .sort((a, b) => b.heuristicScore - a.heuristicScore);
-  return heuristic
-    .map(({ positions, ...p }, rank) => {
-      const other = heuristic.find((h) => h.text !== p.text);
-      const features = computeFeatures({
-        question,
-        query,
-        sentence: p.text,
-        sentenceLexemes: new Set(positions.keys()),
-        sentencePositions: positions,
-        chunkLexemes: chunkLexemes.get(p.candidate.chunkId) ?? new Set(),
-        signals: p.signals,
-        heuristicScore: p.heuristicScore,
-        sentenceRank: rank,
-        bestOtherScore: other?.heuristicScore ?? 0,
-        chunkRank: chunkRank.get(p.candidate.chunkId) ?? candidates.length,
-        lexicalRank: p.candidate.lexicalRank,
-      });
-      const score = verifier ? predictAnswerable(verifier, features) : p.heuristicScore;
-      return { ...p, features, score };
-    })
-    .sort((a, b) => b.score - a.score);
+  const maxLexical = Math.max(0, ...candidates.map((c) => c.lexicalScore));
+  const scored = heuristic.map(({ positions, ...p }, rank) => {
+    const other = heuristic.find((h) => h.text !== p.text);
+    const otherDense = Math.max(
+      -1,
+      ...candidates.filter((c) => c.chunkId !== p.candidate.chunkId).map((c) => c.denseSimilarity),
+    );
+    const featureInput: FeatureInput = {
+      question,
+      query,
+      sentence: p.text,
+      sentenceLexemes: new Set(positions.keys()),
+      sentencePositions: positions,
+      chunkLexemes: chunkLexemes.get(p.candidate.chunkId) ?? new Set(),
+      signals: p.signals,
+      heuristicScore: p.heuristicScore,
+      sentenceRank: rank,
+      bestOtherScore: other?.heuristicScore ?? 0,
+      chunkRank: chunkRank.get(p.candidate.chunkId) ?? candidates.length,
+      lexicalRank: p.candidate.lexicalRank,
+      lexicalScoreShare: maxLexical > 0 ? p.candidate.lexicalScore / maxLexical : 0,
+      denseMargin: p.candidate.denseSimilarity - otherDense,
+    };
+    return { ...p, featureInput, score: p.heuristicScore };
+  });
+  if (!verifier) return scored;
+  // The verifier re-ranks the heuristic's best few, as it was trained to: the rest cannot answer.
+  for (const [rank, s] of scored.entries()) {
+    s.score = rank < verifier.rerankDepth ? predictAnswerable(verifier, s.featureInput) : 0;
+  }
+  return scored.sort((a, b) => b.score - a.score);
 }

@@ -1,4 +1,6 @@
 import type { QueryTerms } from "../retrieval/lexical.ts";
+import { wordNet } from "../text/wordnet.ts";
+import { isQuestion, QUESTION_WORDS, questionWord } from "./question-form.ts";
 import type { SupportSignals } from "./support.ts";
 
 /**
@@ -29,6 +31,20 @@ export const FEATURE_NAMES = [
   "sentence_rank_reciprocal",
   "margin_over_next",
   "heuristic_score",
+  "synonym_coverage",
+  "antonym_conflict",
+  "missing_in_chunk_share",
+  "entity_missing_in_chunk",
+  "number_missing",
+  "question_negated",
+  "sentence_negated",
+  "new_entity_count",
+  "lexical_score_share",
+  "dense_margin",
+  "polar_term_missing",
+  "order_agreement",
+  "is_claim",
+  ...QUESTION_WORDS.map((w) => `asks_${w}` as const),
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -51,6 +67,10 @@ export type FeatureInput = {
   /** Position of the sentence's chunk in the fused retrieval list (0 = first). */
   chunkRank: number;
   lexicalRank: number | null;
+  /** The chunk's BM25 score over the best candidate's (0 when BM25 did not find it). */
+  lexicalScoreShare: number;
+  /** The chunk's dense similarity minus the best dense similarity among the other chunks. */
+  denseMargin: number;
 };
 
 /** Words apart that still count as "next to each other" in the evidence. */
@@ -102,6 +122,17 @@ export function computeFeatures(f: FeatureInput): number[] {
   for (const l of f.sentenceLexemes) if (!questionLexemes.has(l)) novel += 1;
   const words = f.sentence.split(/\s+/).filter(Boolean).length;
   const s = f.signals;
+  const wn = wordNet();
+  const lexemes = [...f.sentenceLexemes];
+  const synonymCovered = missing
+    .filter((t) => lexemes.some((l) => wn.areSynonyms(t.lexeme, l)))
+    .reduce((sum, t) => sum + t.weight, 0);
+  const antonymConflict = missing.some((t) => {
+    const opposite = wn.antonymsOf(t.lexeme);
+    return opposite !== undefined && lexemes.some((l) => opposite.has(l));
+  });
+  const inChunkOnly = missing.filter((t) => f.chunkLexemes.has(t.lexeme));
+  const asked = questionWord(f.question);
   const values: Record<FeatureName, number> = {
     sentence_coverage: s.sentenceCoverage,
     sentence_coverage_unweighted: terms.length ? covered / terms.length : 0,
@@ -127,6 +158,70 @@ export function computeFeatures(f: FeatureInput): number[] {
     sentence_rank_reciprocal: 1 / (1 + f.sentenceRank),
     margin_over_next: f.heuristicScore - f.bestOtherScore,
     heuristic_score: f.heuristicScore,
+    synonym_coverage: s.sentenceCoverage + synonymCovered / totalWeight,
+    antonym_conflict: antonymConflict ? 1 : 0,
+    missing_in_chunk_share: inChunkOnly.reduce((sum, t) => sum + t.weight, 0) / totalWeight,
+    entity_missing_in_chunk: inChunkOnly.some((t) => t.entity) ? 1 : 0,
+    number_missing: missing.some((t) => /\d/.test(t.lexeme)) ? 1 : 0,
+    question_negated: NEGATION.test(f.question) ? 1 : 0,
+    sentence_negated: NEGATION.test(f.sentence) ? 1 : 0,
+    new_entity_count: Math.log1p(newEntities(f.question, f.sentence)),
+    lexical_score_share: f.lexicalScoreShare,
+    dense_margin: f.denseMargin,
+    polar_term_missing: missing.some((t) => wn.antonymsOf(t.lexeme) !== undefined) ? 1 : 0,
+    order_agreement: orderAgreement(
+      terms.map((t) => t.lexeme),
+      f.sentencePositions,
+    ),
+    is_claim: isQuestion(f.question) ? 0 : 1,
+    ...(Object.fromEntries(QUESTION_WORDS.map((w) => [`asks_${w}`, asked === w ? 1 : 0])) as Record<
+      `asks_${(typeof QUESTION_WORDS)[number]}`,
+      number
+    >),
   };
   return FEATURE_NAMES.map((name) => values[name]);
+}
+
+/**
+ * Names and numbers the sentence states that the question does not: where the answer to a who,
+ * when or how-many question sits. A sentence that only restates the question holds no answer.
+ */
+export function newEntities(question: string, sentence: string): number {
+  const asked = new Set(question.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+  const tokens = sentence.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? [];
+  let count = 0;
+  for (const [i, token] of tokens.entries()) {
+    const named = /\d/.test(token) || (i > 0 && /^\p{Lu}/u.test(token));
+    if (named && !asked.has(token.toLowerCase())) count += 1;
+  }
+  return count;
+}
+
+/**
+ * Share of the question's terms found in the sentence that also appear there in the question's
+ * order (the longest increasing run of their first positions). "SkyDrive will become OneDrive"
+ * holds every word of "OneDrive will become SkyDrive", in another order.
+ */
+export function orderAgreement(
+  questionLexemes: string[],
+  positions: ReadonlyMap<string, number[]>,
+): number {
+  const firsts = questionLexemes.flatMap((l) => {
+    const p = positions.get(l);
+    return p && p.length ? [Math.min(...p)] : [];
+  });
+  if (firsts.length === 0) return 0;
+  // Patience sorting: tails[k] is the smallest last position of an increasing run of length k+1.
+  const tails: number[] = [];
+  for (const x of firsts) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (tails[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    tails[lo] = x;
+  }
+  return tails.length / firsts.length;
 }

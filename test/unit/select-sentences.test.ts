@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { selectSentences } from "../../src/answer/compose.ts";
 import type { ScoredSentence } from "../../src/answer/evidence.ts";
+import type { FeatureInput } from "../../src/answer/features.ts";
 import { Policy } from "../../src/answer/policy.ts";
 import type { Candidate } from "../../src/retrieval/retrieve.ts";
 
@@ -25,7 +26,7 @@ function sentence(text: string, score: number): ScoredSentence {
       answerTypeMatch: null,
     },
     heuristicScore: score,
-    features: [],
+    featureInput: {} as FeatureInput,
     score,
   };
 }

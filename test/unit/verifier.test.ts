@@ -6,10 +6,12 @@ import { FEATURE_NAMES, computeFeatures } from "../../src/answer/features.ts";
 import { loadPolicy } from "../../src/answer/policy.ts";
 import {
   predictAnswerable,
+  predictProbability,
   thresholdForPrecision,
   type VerifierModel,
 } from "../../src/answer/verifier.ts";
 import type { QueryTerms } from "../../src/retrieval/lexical.ts";
+import { fitBoostedTrees } from "../../scripts/verifier/boosting.ts";
 import { fitLogistic } from "../../scripts/verifier/logistic.ts";
 
 const term = (lexeme: string, weight: number, entity = false) => ({
@@ -37,12 +39,15 @@ function model(overrides: Partial<VerifierModel> = {}): VerifierModel {
   const d = FEATURE_NAMES.length;
   return {
     version: "lr-test",
-    kind: "logistic-regression",
     features: [...FEATURE_NAMES],
-    mean: new Array(d).fill(0),
-    std: new Array(d).fill(1),
-    weights: new Array(d).fill(0),
-    bias: 0,
+    classifier: {
+      kind: "logistic-regression",
+      mean: new Array(d).fill(0),
+      std: new Array(d).fill(1),
+      weights: new Array(d).fill(0),
+      bias: 0,
+    },
+    rerankDepth: 8,
     operatingPoints: [
       { targetPrecision: 0.8, threshold: 0.6 },
       { targetPrecision: 0.9, threshold: 0.75 },
@@ -54,27 +59,31 @@ function model(overrides: Partial<VerifierModel> = {}): VerifierModel {
   };
 }
 
+const evidence = {
+  question: "How much does the Premium plan cost?",
+  query,
+  sentence: "The Basic plan costs $8 per month.",
+  sentenceLexemes: new Set(["basic", "plan", "cost", "8", "month"]),
+  sentencePositions: new Map([
+    ["basic", [2]],
+    ["plan", [3]],
+    ["cost", [4]],
+    ["8", [5]],
+    ["month", [7]],
+  ]),
+  chunkLexemes: new Set(["basic", "plan", "cost", "8", "month", "premium"]),
+  signals,
+  heuristicScore: 0.4,
+  sentenceRank: 0,
+  bestOtherScore: 0.3,
+  chunkRank: 1,
+  lexicalRank: 0,
+  lexicalScoreShare: 0.5,
+  denseMargin: 0.1,
+};
+
 describe("evidence features", () => {
-  const base = {
-    question: "How much does the Premium plan cost?",
-    query,
-    sentence: "The Basic plan costs $8 per month.",
-    sentenceLexemes: new Set(["basic", "plan", "cost", "8", "month"]),
-    sentencePositions: new Map([
-      ["basic", [2]],
-      ["plan", [3]],
-      ["cost", [4]],
-      ["8", [5]],
-      ["month", [7]],
-    ]),
-    chunkLexemes: new Set(["basic", "plan", "cost", "8", "month", "premium"]),
-    signals,
-    heuristicScore: 0.4,
-    sentenceRank: 0,
-    bestOtherScore: 0.3,
-    chunkRank: 1,
-    lexicalRank: 0,
-  };
+  const base = evidence;
   const named = (x: number[]) => Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, x[i]]));
 
   it("names the missing rare term and the uncovered entity", () => {
@@ -116,15 +125,52 @@ describe("verifier", () => {
     const d = FEATURE_NAMES.length;
     const weights = new Array(d).fill(0);
     weights[0] = 2;
-    const m = model({
+    const classifier = {
+      kind: "logistic-regression" as const,
       weights,
       mean: new Array(d).fill(0.5),
       std: new Array(d).fill(0.25),
       bias: -1,
-    });
+    };
     const x = new Array(d).fill(0);
     x[0] = 1;
-    expect(predictAnswerable(m, x)).toBeCloseTo(1 / (1 + Math.exp(-(-1 + 2 * 2))));
+    expect(predictProbability(classifier, x)).toBeCloseTo(1 / (1 + Math.exp(-(-1 + 2 * 2))));
+  });
+
+  it("sums boosted trees on the log-odds scale", () => {
+    // One stump on feature 1: below 0.5 -> -2, else +3.
+    const stump = {
+      feature: [1, -1, -1],
+      threshold: [0.5, 0, 0],
+      left: [1, -1, -1],
+      right: [2, -1, -1],
+      value: [0, -2, 3],
+    };
+    const classifier = {
+      kind: "boosted-trees" as const,
+      base: 0.5,
+      learningRate: 0.1,
+      trees: [stump, stump],
+    };
+    expect(predictProbability(classifier, [0, 0.2])).toBeCloseTo(1 / (1 + Math.exp(-(0.5 - 0.4))));
+    expect(predictProbability(classifier, [0, 0.5])).toBeCloseTo(1 / (1 + Math.exp(-(0.5 + 0.6))));
+  });
+
+  it("scores evidence with its features", () => {
+    const d = FEATURE_NAMES.length;
+    const weights = new Array(d).fill(0);
+    weights[FEATURE_NAMES.indexOf("entity_missing")] = -3;
+    const m = model({
+      classifier: {
+        kind: "logistic-regression",
+        weights,
+        mean: new Array(d).fill(0),
+        std: new Array(d).fill(1),
+        bias: 1,
+      },
+    });
+    // The Premium question against a Basic-plan sentence: the entity is missing, so odds drop.
+    expect(predictAnswerable(m, evidence)).toBeCloseTo(1 / (1 + Math.exp(-(1 - 3))));
   });
 
   it("picks the operating point for a precision target", () => {
@@ -137,9 +183,33 @@ describe("verifier", () => {
   it("fits a separable problem", () => {
     const rows = Array.from({ length: 200 }, (_, i) => [i % 2, (i * 7) % 5]);
     const labels = rows.map((r) => r[0]!);
-    const fit = fitLogistic(rows, labels, { iterations: 300 });
-    expect(predictAnswerable(fit, [1, 2])).toBeGreaterThan(0.9);
-    expect(predictAnswerable(fit, [0, 2])).toBeLessThan(0.1);
+    const lr = {
+      kind: "logistic-regression" as const,
+      ...fitLogistic(rows, labels, { iterations: 300 }),
+    };
+    expect(predictProbability(lr, [1, 2])).toBeGreaterThan(0.9);
+    expect(predictProbability(lr, [0, 2])).toBeLessThan(0.1);
+    const trees = {
+      kind: "boosted-trees" as const,
+      ...fitBoostedTrees(rows, labels, { trees: 50 }),
+    };
+    expect(predictProbability(trees, [1, 2])).toBeGreaterThan(0.9);
+    expect(predictProbability(trees, [0, 2])).toBeLessThan(0.1);
+  });
+
+  it("boosted trees learn a band a linear model cannot", () => {
+    // Positive only in the middle of the range: no single weight on x separates it.
+    const rows = Array.from({ length: 500 }, (_, i) => [i / 500, (i * 7) % 5]);
+    const labels = rows.map(([x]) => (x! > 0.3 && x! < 0.7 ? 1 : 0));
+    const trees = {
+      kind: "boosted-trees" as const,
+      ...fitBoostedTrees(rows, labels, { trees: 60, depth: 2 }),
+    };
+    expect(predictProbability(trees, [0.5, 1])).toBeGreaterThan(0.9);
+    expect(predictProbability(trees, [0.1, 1])).toBeLessThan(0.1);
+    expect(predictProbability(trees, [0.9, 1])).toBeLessThan(0.1);
+    const lr = { kind: "logistic-regression" as const, ...fitLogistic(rows, labels) };
+    expect(predictProbability(lr, [0.5, 1])).toBeLessThan(0.6);
   });
 
   it("sets the policy threshold from the verifier's operating point, unless overridden", async () => {

@@ -1,0 +1,176 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { answerQuestion } from "../../src/answer/compose.ts";
+import type { ScoredSentence } from "../../src/answer/evidence.ts";
+import type { FeatureInput } from "../../src/answer/features.ts";
+import type { SupportSignals } from "../../src/answer/support.ts";
+import { loadConfig } from "../../src/config.ts";
+import { createDeps } from "../../src/deps.ts";
+import { sha256 } from "../../src/hash.ts";
+import type { QueryTerms } from "../../src/retrieval/lexical.ts";
+import type { EvalOptions } from "../../eval/options.ts";
+import { prepareCorpus } from "../../eval/run.ts";
+import { ensureIngested } from "../../eval/store.ts";
+import type { EvalQuestion, PreparedCorpus } from "../../eval/types.ts";
+import { groupQuestions } from "./groups.ts";
+
+/**
+ * Bump when retrieval or sentence scoring changes what a candidate's inputs are, so cached
+ * examples are collected again. Feature definitions may change freely: features are recomputed
+ * from the cached inputs on every training run.
+ */
+const COLLECT_FORMAT = 1;
+
+/** One candidate sentence: what its features are computed from, and whether it answers. */
+export type Candidate = {
+  chunkId: string;
+  sentence: string;
+  positions: [string, number[]][];
+  signals: SupportSignals;
+  heuristicScore: number;
+  sentenceRank: number;
+  bestOtherScore: number;
+  chunkRank: number;
+  lexicalRank: number | null;
+  lexicalScoreShare: number;
+  denseMargin: number;
+  gold: boolean;
+};
+
+/** A question with its heuristic's best candidate sentences, as stored in the example cache. */
+export type Example = {
+  dataset: string;
+  id: string;
+  /** Cross-validation group: questions of one group never straddle folds. */
+  group: string;
+  answerable: boolean;
+  question: string;
+  query: QueryTerms;
+  chunkLexemes: Record<string, string[]>;
+  candidates: Candidate[];
+};
+
+/** Rebuild the verifier's input for a candidate, as scoreSentences built it at answer time. */
+export function featureInput(example: Example, c: Candidate): FeatureInput {
+  const positions = new Map(c.positions);
+  return {
+    question: example.question,
+    query: example.query,
+    sentence: c.sentence,
+    sentenceLexemes: new Set(positions.keys()),
+    sentencePositions: positions,
+    chunkLexemes: new Set(example.chunkLexemes[c.chunkId] ?? []),
+    signals: c.signals,
+    heuristicScore: c.heuristicScore,
+    sentenceRank: c.sentenceRank,
+    bestOtherScore: c.bestOtherScore,
+    chunkRank: c.chunkRank,
+    lexicalRank: c.lexicalRank,
+    lexicalScoreShare: c.lexicalScoreShare,
+    denseMargin: c.denseMargin,
+  };
+}
+
+/**
+ * Ask every question of a dataset through answerQuestion (the code path of POST /v1/answers) on
+ * the evaluation store, and keep the heuristic's best `depth` distinct sentences with their
+ * verifier inputs and gold labels. Cached in the store, keyed by data, corpus and depth.
+ */
+export async function collectExamples(
+  options: Pick<EvalOptions, "dataset" | "data" | "corpus" | "store">,
+  depth: number,
+  log: (line: string) => void,
+): Promise<Example[]> {
+  const corpus = await prepareCorpus({ ...options } as EvalOptions);
+  const store = resolve(options.store);
+  const cache = join(store, "verifier-examples.json");
+  const key = sha256(
+    JSON.stringify({ COLLECT_FORMAT, depth, data: sha256(await readFile(options.data, "utf8")) }) +
+      corpus.files.map((f) => `${f.path}\0${sha256(f.text)}`).join("\n"),
+  );
+  if (existsSync(cache)) {
+    const cached = JSON.parse(await readFile(cache, "utf8")) as {
+      key: string;
+      examples: Example[];
+    };
+    if (cached.key === key) return cached.examples;
+  }
+  await mkdir(store, { recursive: true });
+  const deps = await createDeps(loadConfig({ VERITY_DATA_DIR: store, LOG_LEVEL: "warn" }));
+  try {
+    await ensureIngested(deps, store, corpus, log);
+    const groups = groupQuestions(corpus.questions);
+    const answerDeps = {
+      db: deps.database.db,
+      embedder: deps.embedder,
+      searchable: deps.index.current,
+      policy: { ...deps.policy, threshold: 0 },
+      verifier: null,
+    };
+    const examples: Example[] = [];
+    for (const [i, q] of corpus.questions.entries()) {
+      let scored: ScoredSentence[] = [];
+      await answerQuestion(answerDeps, { question: q.question }, (e) => (scored = e.scored));
+      examples.push(toExample(corpus, q, groups.get(q.id)!, scored, depth));
+      if ((i + 1) % 500 === 0) log(`${corpus.dataset}: ${i + 1}/${corpus.questions.length} asked`);
+    }
+    await writeFile(cache, JSON.stringify({ key, examples }));
+    return examples;
+  } finally {
+    await deps.close();
+  }
+}
+
+function toExample(
+  corpus: PreparedCorpus,
+  q: EvalQuestion,
+  group: string,
+  scored: ScoredSentence[],
+  depth: number,
+): Example {
+  const top = scored.slice(0, depth);
+  const chunkLexemes: Record<string, string[]> = {};
+  const candidates = top.map((s): Candidate => {
+    const f = s.featureInput;
+    const chunkId = s.candidate.chunkId;
+    chunkLexemes[chunkId] ??= [...chunkLexemesOf(f)];
+    return {
+      chunkId,
+      sentence: s.text,
+      positions: [...f.sentencePositions].map(([l, p]) => [l, [...p]]),
+      signals: f.signals,
+      heuristicScore: f.heuristicScore,
+      sentenceRank: f.sentenceRank,
+      bestOtherScore: f.bestOtherScore,
+      chunkRank: f.chunkRank,
+      lexicalRank: f.lexicalRank,
+      lexicalScoreShare: f.lexicalScoreShare,
+      denseMargin: f.denseMargin,
+      gold:
+        q.answerable &&
+        corpus.isGold(q, {
+          sourceId: s.candidate.sourceId,
+          path: s.candidate.path,
+          start: s.start,
+          end: s.end,
+          quote: s.text,
+        }),
+    };
+  });
+  return {
+    dataset: corpus.dataset,
+    id: q.id,
+    group,
+    answerable: q.answerable,
+    question: q.question,
+    query: top[0]?.featureInput.query ?? { terms: [], chunkCount: 0, avgLength: 0 },
+    chunkLexemes,
+    candidates,
+  };
+}
+
+function chunkLexemesOf(f: FeatureInput): Iterable<string> {
+  const lookup = f.chunkLexemes as Set<string> | Map<string, unknown>;
+  return lookup.keys();
+}
