@@ -1,6 +1,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadVerifier } from "../src/answer/verifier.ts";
 import { createUseLiteEmbedder, type Embedder } from "../src/retrieval/embedder.ts";
 import { runBaseline } from "./baseline.ts";
 import { measureStages } from "./breakdown.ts";
@@ -14,8 +16,13 @@ import { measureAnswers } from "./query.ts";
 import { formatReport, type BenchReport } from "./report.ts";
 import { measureScale, STAGE_QUESTIONS } from "./scale.ts";
 import { round } from "./stats.ts";
+import { measureVerifier } from "./verifier.ts";
 import { openBenchStore } from "./store.ts";
 
+/** The verifier artefact the repository ships, measured even while the policy leaves it off. */
+const SHIPPED_VERIFIER = fileURLToPath(
+  new URL("../src/answer/verifier-model.json", import.meta.url),
+);
 /** How many questions the HTTP runs cycle through; more than a short run can ask. */
 const HTTP_QUESTIONS = 2000;
 
@@ -81,6 +88,9 @@ async function run(
     const answers = await measureAnswers(store.answerDeps, questions);
     const stages = await measureStages(store, questions.slice(0, STAGE_QUESTIONS));
     const query = { ...answers, stages, peak_rss_mib: peakRssMib() };
+    const model = store.deps.verifier ?? loadVerifier(SHIPPED_VERIFIER);
+    log(model ? `verifier ${model.version} on and off` : "no verifier model to measure");
+    const verifier = model ? await measureVerifier(store.answerDeps, model, questions) : null;
 
     log(`HTTP load at concurrency 1 and 16, ${options.durationS} s each`);
     const runs = await measureHttp(store, sampleQuestions(corpus.questions, HTTP_QUESTIONS), {
@@ -112,6 +122,7 @@ async function run(
       embedder: { model: embedder.modelId, load_ms: loadMs },
       ingest,
       query,
+      verifier,
       http,
       scale,
       baseline,

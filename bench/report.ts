@@ -6,6 +6,7 @@ import type { Machine } from "./machine.ts";
 import type { QueryReport } from "./query.ts";
 import type { ScaleStoreInfo } from "./scale-store.ts";
 import type { LatencySummary } from "./stats.ts";
+import type { VerifierCost } from "./verifier.ts";
 
 export type ScalePoint = Omit<ScaleStoreInfo, "dir"> & {
   synthetic: string | null;
@@ -22,6 +23,8 @@ export type BenchReport = {
   embedder: { model: string; load_ms: number };
   ingest: IngestReport & { peak_rss_mib: number };
   query: QueryReport & { stages: StageBreakdown; peak_rss_mib: number };
+  /** The shipped answerability verifier's cost per answer (null when no model file exists). */
+  verifier: VerifierCost | null;
   http: { runs: HttpRun[]; peak_rss_mib: number };
   scale: ScalePoint[];
   baseline: BaselineReport;
@@ -97,6 +100,9 @@ export function formatReport(r: BenchReport): string {
     ),
     `answered ${r.query.answered}/${r.query.n}; HTTP errors ${r.http.runs.map((h) => h.errors + h.non_2xx).join("/")}`,
     `retrieval steps (p50 of ${r.query.stages.n}): ${stageText(r.query.stages)}`,
+    r.verifier === null
+      ? "verifier: no model file"
+      : `verifier ${r.verifier.model} (${r.verifier.n} questions asked both ways): answer p50 ${ms(r.verifier.heuristic_p50_ms)} ms without, ${ms(r.verifier.verifier_p50_ms)} ms with (${r.verifier.added_p50_ms >= 0 ? "+" : ""}${r.verifier.added_p50_ms.toFixed(2)} ms); its own scoring p50 ${r.verifier.scoring_p50_ms.toFixed(3)} ms`,
     "",
     "Scale (in-process answerQuestion, c1)",
     table(

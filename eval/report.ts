@@ -39,6 +39,8 @@ export type Report = {
   latency_ms: { p50: number; p95: number; mean: number };
   threshold: number;
   policy: string;
+  /** The answerability verifier's version, or null when the heuristic score was thresholded. */
+  verifier: string | null;
   always_refuse_accuracy: number;
   best: Operating;
   best_with_precision_0_9: Operating | null;
@@ -85,6 +87,7 @@ export function buildReport(run: EvalRun): Report {
     },
     threshold,
     policy: run.policyPath,
+    verifier: run.verifier,
     always_refuse_accuracy: scoreAt(outcomes, Infinity).accuracy,
     best: bestThreshold(points),
     best_with_precision_0_9: precise.length ? bestThreshold(precise) : null,
@@ -120,7 +123,7 @@ export function formatReport(r: Report): string {
   const ret = r.retrieval;
   const cand = ret.answer_candidates;
   const lines = [
-    `${r.dataset}: ${r.questions} questions (${r.answerable.n} answerable, ${r.unanswerable.n} unanswerable)`,
+    `${r.dataset}: ${r.questions} questions (${r.answerable.n} answerable, ${r.unanswerable.n} unanswerable); scored by ${r.verifier ?? "the heuristic (no verifier)"}`,
     `  ${"".padEnd(26)}${"threshold".padStart(9)}${"accuracy".padStart(10)}${"precision".padStart(11)}${"coverage".padStart(10)}`,
     row("policy", r, r.threshold.toFixed(2)),
     row("best accuracy", r.best, r.best.threshold.toFixed(2)),

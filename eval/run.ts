@@ -36,6 +36,7 @@ export type EvalRun = {
   ingest: IngestReport;
   policy: Deps["policy"];
   policyPath: string;
+  verifier: string | null;
   candidateChunks: number;
   runs: QuestionRun[];
 };
@@ -87,6 +88,7 @@ export async function runEvaluation(
       ingest,
       policy: deps.policy,
       policyPath: config.VERITY_POLICY,
+      verifier: deps.verifier?.version ?? null,
       candidateChunks: deps.policy.candidateChunks,
       runs,
     };

@@ -18,7 +18,7 @@ import {
 import { fitLogistic } from "./verifier/logistic.ts";
 
 const FOLDS = 5;
-const TARGETS = [0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
+const TARGETS = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
 
 const FITTERS: Record<string, Fitter> = {
   "boosted-trees": (rows, labels) => ({

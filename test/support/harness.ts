@@ -29,7 +29,7 @@ export type Harness = {
  */
 export async function startHarness(
   kind: "pglite" | "postgres",
-  options: { embedder?: Embedder } = {},
+  options: { embedder?: Embedder; policy?: string } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "verity-test-"));
   await cp(SAMPLE_SOURCES, join(dir, "sources"), { recursive: true });
@@ -38,6 +38,7 @@ export async function startHarness(
   const config = loadConfig({
     VERITY_DATA_DIR: join(dir, "data"),
     VERITY_MANIFEST: manifestPath,
+    VERITY_POLICY: options.policy,
     LOG_LEVEL: "silent",
   });
   const deps = await createDeps(config, { database: database.handle, embedder: options.embedder });

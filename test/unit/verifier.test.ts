@@ -2,7 +2,12 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FEATURE_NAMES, computeFeatures } from "../../src/answer/features.ts";
+import {
+  FEATURE_NAMES,
+  computeFeatures,
+  newEntities,
+  orderAgreement,
+} from "../../src/answer/features.ts";
 import { loadPolicy } from "../../src/answer/policy.ts";
 import {
   predictAnswerable,
@@ -117,6 +122,58 @@ describe("evidence features", () => {
       named(computeFeatures({ ...base, sentence: "The Basic plan does not cost $8." }))
         .negation_mismatch,
     ).toBe(1);
+  });
+});
+
+describe("evidence features against near misses", () => {
+  const named = (x: number[]) => Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, x[i]]));
+  const at = (...lexemes: string[]) => new Map(lexemes.map((l, i) => [l, [i + 1]]));
+  const ask = (question: string, lexemes: string[], sentenceLexemes: string[]) =>
+    named(
+      computeFeatures({
+        ...evidence,
+        question,
+        query: { ...query, terms: lexemes.map((l) => term(l, 1)) },
+        sentenceLexemes: new Set(sentenceLexemes),
+        sentencePositions: at(...sentenceLexemes),
+      }),
+    );
+
+  it("sees an antonym of a question word in the evidence", () => {
+    const f = ask("What is the lowest point?", ["lowest", "low", "point"], ["high", "point"]);
+    expect(f.antonym_conflict).toBe(1);
+    expect(f.polar_term_missing).toBe(1);
+    expect(
+      ask("What is the high point?", ["high", "point"], ["high", "point"]).antonym_conflict,
+    ).toBe(0);
+  });
+
+  it("counts a synonym as covering a question word", () => {
+    const f = ask("Who bought the automobile?", ["bought", "automobil"], ["car", "bought"]);
+    expect(f.sentence_coverage_unweighted).toBeCloseTo(1 / 2);
+    expect(f.synonym_coverage).toBeCloseTo(evidence.signals.sentenceCoverage + 1 / 2);
+  });
+
+  it("measures whether the evidence keeps the question's word order", () => {
+    expect(
+      orderAgreement(["onedr", "becom", "skydriv"], at("skydriv", "becom", "onedr")),
+    ).toBeCloseTo(1 / 3);
+    expect(orderAgreement(["onedr", "becom", "skydriv"], at("onedr", "becom", "skydriv"))).toBe(1);
+    expect(orderAgreement(["a"], new Map())).toBe(0);
+  });
+
+  it("tells claims from questions and names the question word", () => {
+    const q = named(computeFeatures({ ...evidence, question: "Where is the data stored?" }));
+    expect([q.is_claim, q.asks_where, q.asks_what]).toEqual([0, 1, 0]);
+    const claim = named(
+      computeFeatures({ ...evidence, question: "Aspirin lowers the risk of stroke." }),
+    );
+    expect([claim.is_claim, claim.asks_where]).toEqual([1, 0]);
+  });
+
+  it("counts the names and numbers only the evidence states", () => {
+    expect(newEntities("Who founded Acme?", "Acme was founded by Jane Doe in 1999.")).toBe(3);
+    expect(newEntities("When was Acme founded?", "Acme was founded long ago.")).toBe(0);
   });
 });
 
