@@ -4,7 +4,6 @@ import { join, resolve } from "node:path";
 import { answerQuestion } from "../../src/answer/compose.ts";
 import type { ScoredSentence } from "../../src/answer/evidence.ts";
 import type { FeatureInput } from "../../src/answer/features.ts";
-import type { SupportSignals } from "../../src/answer/support.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createDeps } from "../../src/deps.ts";
 import { sha256 } from "../../src/hash.ts";
@@ -22,21 +21,14 @@ import { groupQuestions } from "./groups.ts";
  */
 const COLLECT_FORMAT = 1;
 
-/** One candidate sentence: what its features are computed from, and whether it answers. */
-export type Candidate = {
-  chunkId: string;
-  sentence: string;
-  positions: [string, number[]][];
-  signals: SupportSignals;
-  heuristicScore: number;
-  sentenceRank: number;
-  bestOtherScore: number;
-  chunkRank: number;
-  lexicalRank: number | null;
-  lexicalScoreShare: number;
-  denseMargin: number;
-  gold: boolean;
-};
+/**
+ * One candidate sentence: what its features are computed from (the per-sentence part of
+ * FeatureInput, with lexeme sets as arrays), and whether it answers.
+ */
+export type Candidate = Omit<
+  FeatureInput,
+  "question" | "query" | "sentenceLexemes" | "sentencePositions" | "chunkLexemes"
+> & { chunkId: string; positions: [string, number[]][]; gold: boolean };
 
 /** A question with its heuristic's best candidate sentences, as stored in the example cache. */
 export type Example = {
