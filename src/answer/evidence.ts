@@ -102,12 +102,16 @@ export async function scoreSentences(
     })
     .sort((a, b) => b.heuristicScore - a.heuristicScore);
   const maxLexical = Math.max(0, ...candidates.map((c) => c.lexicalScore));
+  // Each chunk's dense similarity against the best of the other chunks.
+  const denseMargin = new Map(
+    candidates.map((c) => [
+      c.chunkId,
+      c.denseSimilarity -
+        Math.max(-1, ...candidates.filter((o) => o !== c).map((o) => o.denseSimilarity)),
+    ]),
+  );
   const scored = heuristic.map(({ positions, ...p }, rank) => {
     const other = heuristic.find((h) => h.text !== p.text);
-    const otherDense = Math.max(
-      -1,
-      ...candidates.filter((c) => c.chunkId !== p.candidate.chunkId).map((c) => c.denseSimilarity),
-    );
     const featureInput: FeatureInput = {
       question,
       query,
@@ -122,7 +126,7 @@ export async function scoreSentences(
       chunkRank: chunkRank.get(p.candidate.chunkId) ?? candidates.length,
       lexicalRank: p.candidate.lexicalRank,
       lexicalScoreShare: maxLexical > 0 ? p.candidate.lexicalScore / maxLexical : 0,
-      denseMargin: p.candidate.denseSimilarity - otherDense,
+      denseMargin: denseMargin.get(p.candidate.chunkId) ?? 0,
     };
     return { ...p, featureInput, score: p.heuristicScore };
   });
