@@ -1,5 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { calibratedPolicy, chooseThreshold, shellQuote } from "./calibration.ts";
+import { loadConfig } from "../src/config.ts";
+import {
+  assertCalibratable,
+  calibratedPolicy,
+  chooseThreshold,
+  shellQuote,
+} from "./calibration.ts";
 import { evaluateFromArgs, fail } from "./evaluate.ts";
 
 /**
@@ -9,6 +15,9 @@ import { evaluateFromArgs, fail } from "./evaluate.ts";
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  // Fail before the evaluation, not after it, when the policy cannot be calibrated.
+  const policyPath = loadConfig({ VERITY_POLICY: policyArgument(args) }).VERITY_POLICY;
+  assertCalibratable(JSON.parse(await readFile(policyPath, "utf8")) as Record<string, unknown>);
   const { report, options } = await evaluateFromArgs(args);
   const chosen = chooseThreshold(report.sweep, options.minPrecision);
   const command = `npm run calibrate -- ${args.map(shellQuote).join(" ")}`;
@@ -21,6 +30,12 @@ async function main(): Promise<void> {
       `(accuracy ${chosen.accuracy.toFixed(3)}, answered precision ` +
       `${chosen.answered_precision.toFixed(3)}, coverage ${chosen.coverage.toFixed(3)}${floor})`,
   );
+}
+
+/** The policy file calibrate would rewrite: --policy, else VERITY_POLICY, else the default. */
+function policyArgument(args: string[]): string | undefined {
+  const at = args.indexOf("--policy");
+  return at >= 0 ? args[at + 1] : process.env.VERITY_POLICY;
 }
 
 main().catch(fail);

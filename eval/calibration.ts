@@ -12,6 +12,19 @@ export function chooseThreshold(sweep: SweepPoint[], minPrecision: number): Swee
   return eligible.reduce((best, p) => (p.accuracy > best.accuracy ? p : best));
 }
 
+/**
+ * Only a heuristic policy has a threshold to calibrate. A verifier policy's threshold is the
+ * verifier's cross-validated operating point for `targetPrecision`: a written `threshold` would
+ * be silently ignored.
+ */
+export function assertCalibratable(raw: Record<string, unknown>): void {
+  if (!raw.verifier) return;
+  throw new Error(
+    `the policy thresholds the verifier ${String(raw.verifier)} at its cross-validated operating point: ` +
+      "choose targetPrecision (or VERITY_TARGET_PRECISION), or retrain with npm run train-verifier; policy unchanged",
+  );
+}
+
 /** Shell-quote an argument for the recorded command, only when it needs it. */
 export const shellQuote = (arg: string) =>
   /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
@@ -27,6 +40,7 @@ export function calibratedPolicy(
   command: string,
   now = new Date(),
 ): Record<string, unknown> {
+  assertCalibratable(raw);
   const next = {
     ...raw,
     threshold: chosen.threshold,

@@ -62,6 +62,17 @@ describe("calibratedPolicy", () => {
     });
   });
 
+  it("refuses a verifier policy, whose threshold comes from the verifier's operating points", () => {
+    expect(() =>
+      calibratedPolicy(
+        { ...raw, verifier: "verifier-model.json" },
+        { dataset: "squad2", data: "d.json", questions: 10 },
+        sweep[0]!,
+        "npm run calibrate",
+      ),
+    ).toThrow(/operating point.*targetPrecision.*policy unchanged/);
+  });
+
   it("rejects a result that is not a valid policy", () => {
     expect(() =>
       calibratedPolicy(
