@@ -94,7 +94,7 @@ export async function answerQuestion(
     if (!best || best.score < policy.threshold) {
       result = refuse(
         "LOW_SUPPORT",
-        `The best evidence (support ${(best?.score ?? 0).toFixed(2)}) is below the policy threshold ${policy.threshold}.`,
+        `The best evidence (${deps.verifier ? "verifier probability" : "support"} ${(best?.score ?? 0).toFixed(2)}) is below the policy threshold ${policy.threshold}.`,
         best ? round(best.score) : null,
       );
     } else {

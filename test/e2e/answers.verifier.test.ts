@@ -64,5 +64,6 @@ describe.each(storeKinds())("answers scored by the trained verifier on %s", (kin
     expect(answer.status).toBe("refused");
     expect(answer.reason?.code).toBe("LOW_SUPPORT");
     expect(answer.reason!.bestScore!).toBeLessThan(answer.policy.threshold);
+    expect(answer.reason!.message).toMatch(/verifier probability 0\.\d\d\) is below/);
   });
 });
