@@ -126,7 +126,7 @@ function toExample(
   const candidates = top.map((s): Candidate => {
     const f = s.featureInput;
     const chunkId = s.candidate.chunkId;
-    chunkLexemes[chunkId] ??= [...chunkLexemesOf(f)];
+    chunkLexemes[chunkId] ??= [...f.chunkLexemes.keys()];
     return {
       chunkId,
       sentence: s.text,
@@ -160,9 +160,4 @@ function toExample(
     chunkLexemes,
     candidates,
   };
-}
-
-function chunkLexemesOf(f: FeatureInput): Iterable<string> {
-  const lookup = f.chunkLexemes as Set<string> | Map<string, unknown>;
-  return lookup.keys();
 }

@@ -57,7 +57,8 @@ export type FeatureInput = {
   sentenceLexemes: ReadonlySet<string>;
   /** Word positions of the sentence's lexemes, to compare word order with the question's. */
   sentencePositions: ReadonlyMap<string, number[]>;
-  chunkLexemes: { has(lexeme: string): boolean };
+  /** A Set of lexemes, or the chunk's lexeme-to-positions Map: both answer has() and keys(). */
+  chunkLexemes: { has(lexeme: string): boolean; keys(): Iterable<string> };
   signals: SupportSignals;
   heuristicScore: number;
   /** Rank of the sentence among all scored sentences by heuristic score (0 = best). */

@@ -6,8 +6,9 @@
 export const QUESTION_WORDS = ["what", "which", "who", "when", "where", "why", "how"] as const;
 export type QuestionWord = (typeof QUESTION_WORDS)[number];
 
-const WH = /\b(what|which|who|whom|whose|when|where|why|how)\b/i;
-const WH_START = /^\s*(what|which|who|whom|whose|when|where|why|how)\b/i;
+const WH_WORDS = "what|which|who|whom|whose|when|where|why|how";
+const WH = new RegExp(`\\b(${WH_WORDS})\\b`, "i");
+const WH_START = new RegExp(`^\\s*(${WH_WORDS})\\b`, "i");
 const AUXILIARY_START =
   /^\s*(is|are|was|were|do|does|did|can|could|will|would|should|has|have|had|may|might|must)\b/i;
 
