@@ -1,11 +1,8 @@
 import { hostname, userInfo } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig, ConfigError } from "../src/config.ts";
-import { openDatabase } from "../src/db/client.ts";
 import { readCorpusState } from "../src/db/corpus-state.ts";
-import { createUseLiteEmbedder } from "../src/retrieval/embedder.ts";
-import { openSearchableIndex } from "../src/retrieval/index-store.ts";
+import { createDeps, openConfiguredDatabase } from "../src/deps.ts";
 import { loadManifest, ManifestError } from "./manifest.ts";
 import { ingestManifest } from "./pipeline.ts";
 import { createProgressReporter, formatSummary } from "./report.ts";
@@ -33,11 +30,7 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const manifest = await loadManifest(values.manifest ?? config.VERITY_MANIFEST);
-  const database = await openDatabase(
-    config.DATABASE_URL
-      ? { url: config.DATABASE_URL }
-      : { dataDir: join(config.VERITY_DATA_DIR, "pglite") },
-  );
+  const database = await openConfiguredDatabase(config);
   try {
     await database.migrate();
     if (values["if-empty"] && (await readCorpusState(database.db)).chunkCount > 0) {
@@ -46,19 +39,20 @@ async function main(): Promise<number> {
       );
       return 0;
     }
-    const embedder = await createUseLiteEmbedder();
+    const deps = await createDeps(config, { database });
     try {
       const progress = createProgressReporter(process.stderr);
       const summary = await ingestManifest({
-        db: database.db,
-        embedder,
+        db: deps.db,
+        embedder: deps.embedder,
         manifest,
         ingestedBy: values.by ?? `${userInfo().username}@${hostname()}`,
         onEvent: progress.onEvent,
       });
       progress.stop();
       const t = performance.now();
-      const searchable = await openSearchableIndex(database.db, config.VERITY_DATA_DIR, embedder);
+      await deps.index.refresh();
+      const searchable = deps.index.current();
       console.log(
         formatSummary(summary, {
           indexedChunks: searchable.index.state.count,
@@ -68,7 +62,7 @@ async function main(): Promise<number> {
       );
       return summary.files.failed > 0 ? 2 : 0;
     } finally {
-      await embedder.close();
+      await deps.close();
     }
   } finally {
     await database.close();

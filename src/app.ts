@@ -1,6 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
-import type { Logger } from "pino";
 import { AppError } from "./errors.ts";
 import { problemResponse, validationError } from "./http/problem.ts";
 import { registerCreateAnswer } from "./http/routes/answers.create.ts";
@@ -10,7 +9,7 @@ import { registerHealth } from "./http/routes/health.ts";
 import { registerListSources } from "./http/routes/sources.list.ts";
 import type { App, AppEnv, RouteDeps } from "./http/types.ts";
 
-export function createApp(deps: RouteDeps & { logger?: Logger }): App {
+export function createApp(deps: RouteDeps): App {
   const app: App = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error);

@@ -16,7 +16,7 @@ export const Config = z.object({
     .optional(),
   VERITY_DATA_DIR: z.string().min(1).default("./.verity"),
   VERITY_MANIFEST: z.string().min(1).default("sources/sources.json"),
-  VERITY_POLICY: z.string().min(1).default("src/answer/policy.json"),
+  VERITY_POLICY: z.string().min(1).default("policy/default.json"),
   /** Overrides the policy file's refusal threshold, e.g. to try a stricter one without editing it. */
   VERITY_THRESHOLD: decimal.pipe(z.number().min(0).max(1)).optional(),
   /** The answered precision the verifier's operating point aims for (the policy's one knob). */

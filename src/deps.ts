@@ -1,17 +1,24 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
-import type { Config } from "./config.ts";
-import { openDatabase, type DatabaseHandle } from "./db/client.ts";
 import { loadPolicy, type Policy } from "./answer/policy.ts";
-import type { VerifierModel } from "./answer/verifier.ts";
-import { createUseLiteEmbedder, type Embedder } from "./retrieval/embedder.ts";
-import { createIndexHolder, type IndexHolder } from "./retrieval/index-holder.ts";
+import type { Config } from "./config.ts";
+import { openDatabase, type Database, type DatabaseHandle } from "./db/client.ts";
 import { createLogger } from "./logger.ts";
+import type { Embedder } from "./retrieval/embedder.ts";
+import { createIndexHolder, type IndexHolder } from "./retrieval/index-holder.ts";
+import { createUseLiteEmbedder } from "./retrieval/use-lite-embedder.ts";
+import type { VerifierModel } from "./scoring/verifier.ts";
 
+/**
+ * Everything the verbs take, built once. Verbs declare the part they need with `Pick<Deps, ...>`,
+ * so every entry point (server, ingest CLI, lab tools, tests) passes this object as it is.
+ */
 export type Deps = {
   config: Config;
   logger: Logger;
-  database: DatabaseHandle;
+  db: Database;
+  /** Which store `db` is, for start-up messages. */
+  store: DatabaseHandle["kind"];
   embedder: Embedder;
   index: IndexHolder;
   policy: Policy;
@@ -19,23 +26,25 @@ export type Deps = {
   close(): Promise<void>;
 };
 
+export type DepsOverrides = { embedder?: Embedder; logger?: Logger; database?: DatabaseHandle };
+
+/** The store the configuration names: PostgreSQL at DATABASE_URL, else PGlite in the data dir. */
+export function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
+  return openDatabase(
+    config.DATABASE_URL
+      ? { url: config.DATABASE_URL }
+      : { dataDir: join(config.VERITY_DATA_DIR, "pglite") },
+  );
+}
+
 /** Build everything once. Whatever was opened is closed again if a later step fails. */
-export async function createDeps(
-  config: Config,
-  overrides: { embedder?: Embedder; logger?: Logger; database?: DatabaseHandle } = {},
-): Promise<Deps> {
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const { policy, verifier } = loadPolicy(config.VERITY_POLICY, {
     threshold: config.VERITY_THRESHOLD,
     targetPrecision: config.VERITY_TARGET_PRECISION,
   });
-  const database =
-    overrides.database ??
-    (await openDatabase(
-      config.DATABASE_URL
-        ? { url: config.DATABASE_URL }
-        : { dataDir: join(config.VERITY_DATA_DIR, "pglite") },
-    ));
+  const database = overrides.database ?? (await openConfiguredDatabase(config));
   let embedder: Embedder | undefined;
   try {
     await database.migrate();
@@ -50,13 +59,15 @@ export async function createDeps(
     return {
       config,
       logger,
-      database,
+      db: database.db,
+      store: database.kind,
       embedder: opened,
       index,
       policy,
       verifier,
       // Close only what was opened here: an override belongs to whoever passed it in.
       async close() {
+        await index.settle();
         if (!overrides.embedder) await opened.close();
         if (!overrides.database) await database.close();
       },

@@ -45,6 +45,19 @@ export class AppError extends Error {
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
+/** Seconds a client should wait before retrying when the database is away. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** The 503 for a database that cannot be reached (or cannot answer), with its Retry-After. */
+export function databaseUnavailable(cause: unknown, message = "The database cannot be reached; retry shortly."): AppError {
+  return new AppError(
+    "DATABASE_UNAVAILABLE",
+    message,
+    { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+    { cause },
+  );
+}
+
 /** RFC 9457 problem document for an error. */
 export function toProblem(error: AppError, requestId: string | undefined, instance?: string) {
   return {

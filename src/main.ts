@@ -7,10 +7,10 @@ import { createDeps } from "./deps.ts";
 async function main(): Promise<void> {
   const config = loadConfig();
   const deps = await createDeps(config);
-  const app = createApp({ ...deps, db: deps.database.db });
+  const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     deps.logger.info(
-      { url: `http://${config.HOST}:${info.port}`, database: deps.database.kind },
+      { url: `http://${config.HOST}:${info.port}`, database: deps.store },
       "Verity is listening",
     );
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
-import { loadVerifier, thresholdForPrecision, type VerifierModel } from "./verifier.ts";
+import { loadVerifier, thresholdForPrecision, type VerifierModel } from "../scoring/verifier.ts";
 
 /** Where the default threshold came from, so a reviewer can reproduce it. */
 export const Calibration = z.object({

@@ -1,13 +1,6 @@
-import { eq } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import {
-  answers,
-  chunks,
-  citations,
-  documents,
-  documentVersions,
-  sources,
-} from "../db/schema/index.ts";
+import { readCitationWithEvidence } from "../db/citations.ts";
+import type { CitationTrace } from "./schema.ts";
 import { verifyCitation } from "./verify.ts";
 
 /** Characters of version text shown on each side of a quote. */
@@ -18,23 +11,8 @@ const CONTEXT_CHARS = 240;
  * version it came from (and whether that version is still current), the source's licence and
  * trust, and a fresh verification of the quote against what is stored now.
  */
-export async function traceCitation(db: Database, id: string) {
-  const [row] = await db
-    .select({
-      citation: citations,
-      threshold: answers.threshold,
-      chunk: chunks,
-      version: documentVersions,
-      document: documents,
-      source: sources,
-    })
-    .from(citations)
-    .innerJoin(answers, eq(answers.id, citations.answerId))
-    .innerJoin(chunks, eq(chunks.id, citations.chunkId))
-    .innerJoin(documentVersions, eq(documentVersions.id, citations.versionId))
-    .innerJoin(documents, eq(documents.id, documentVersions.documentId))
-    .innerJoin(sources, eq(sources.id, documents.sourceId))
-    .where(eq(citations.id, id));
+export async function traceCitation(db: Database, id: string): Promise<CitationTrace | null> {
+  const row = await readCitationWithEvidence(db, id);
   if (!row) return null;
   const { citation, chunk, version, document, source } = row;
   const verification = verifyCitation(
@@ -100,4 +78,3 @@ export async function traceCitation(db: Database, id: string) {
     },
   };
 }
-export type CitationTrace = NonNullable<Awaited<ReturnType<typeof traceCitation>>>;

@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import * as schema from "./schema/index.ts";
 
@@ -71,4 +72,9 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
       await client.close();
     },
   };
+}
+
+/** Throws when the database cannot answer a trivial query: what the health probes ask. */
+export async function pingDatabase(db: Database): Promise<void> {
+  await db.execute(sql`select 1`);
 }

@@ -2,10 +2,13 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
 import type { ZodError } from "zod";
-import { AppError, PROBLEM_CONTENT_TYPE, isDatabaseUnavailable, toProblem } from "../errors.ts";
-
-/** Seconds a client should wait before retrying when the database is away. */
-const DATABASE_RETRY_AFTER_SECONDS = 5;
+import {
+  AppError,
+  PROBLEM_CONTENT_TYPE,
+  databaseUnavailable,
+  isDatabaseUnavailable,
+  toProblem,
+} from "../errors.ts";
 
 /** zod issues -> a 400 naming every invalid field. */
 export function validationError(error: ZodError): AppError {
@@ -38,16 +41,7 @@ export function problemResponse(c: Context, thrown: unknown, logger?: Logger): R
 
 function toAppError(thrown: unknown): AppError {
   if (thrown instanceof AppError) return thrown;
-  if (isDatabaseUnavailable(thrown)) {
-    return new AppError(
-      "DATABASE_UNAVAILABLE",
-      "The database cannot be reached; retry shortly.",
-      {
-        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
-      },
-      { cause: thrown },
-    );
-  }
+  if (isDatabaseUnavailable(thrown)) return databaseUnavailable(thrown);
   if (thrown instanceof HTTPException) {
     if (thrown.status === 400)
       return new AppError("MALFORMED_JSON", thrown.message || "Malformed request body");

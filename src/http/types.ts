@@ -1,11 +1,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { RequestIdVariables } from "hono/request-id";
-import type { AnswerDeps } from "../answer/compose.ts";
-import type { Database } from "../db/client.ts";
-import type { IndexHolder } from "../retrieval/index-holder.ts";
+import type { Deps } from "../deps.ts";
 
 export type AppEnv = { Variables: RequestIdVariables };
 export type App = OpenAPIHono<AppEnv>;
 
-/** What the routes need: built by createDeps, or by a test harness. */
-export type RouteDeps = Omit<AnswerDeps, "searchable"> & { db: Database; index: IndexHolder };
+/** What the routes need: the Deps createDeps builds, as they are. */
+export type RouteDeps = Pick<
+  Deps,
+  "db" | "embedder" | "index" | "policy" | "verifier" | "logger"
+>;

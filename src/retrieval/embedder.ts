@@ -18,7 +18,3 @@ export interface Embedder {
   /** Releases the model and terminates worker threads; the embedder is unusable afterwards. */
   close(): Promise<void>;
 }
-
-export { createUseLiteEmbedder, type UseLiteEmbedderOptions } from "./use-lite-embedder.ts";
-export { createFakeEmbedder } from "./fake-embedder.ts";
-export { createLangChainEmbeddings } from "./langchain-embeddings.ts";

@@ -8,12 +8,15 @@ import { openSearchableIndex, type SearchableIndex } from "./index-store.ts";
 const FRESHNESS_CHECK_MS = 5_000;
 
 export type IndexHolder = {
-  /** The index to search now; never blocks on a rebuild. */
+  /**
+   * The index to search now; never blocks on a rebuild. At most every few seconds it also looks
+   * for a corpus change in the background, so a server follows another process's ingest.
+   */
   current(): SearchableIndex;
-  /** Look for a corpus change (throttled) and rebuild in the background when there is one. */
-  refreshIfStale(): void;
   /** Check now and wait for the rebuild, e.g. right after an in-process ingest. */
   refresh(): Promise<void>;
+  /** Wait for a background check to finish, before the database it reads is closed. */
+  settle(): Promise<void>;
 };
 
 export async function createIndexHolder(options: {
@@ -53,10 +56,13 @@ export async function createIndexHolder(options: {
   };
 
   return {
-    current: () => searchable,
-    refreshIfStale() {
+    current() {
       if (Date.now() - lastCheck >= FRESHNESS_CHECK_MS) void refresh();
+      return searchable;
     },
     refresh,
+    settle: async () => {
+      await pending;
+    },
   };
 }

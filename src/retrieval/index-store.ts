@@ -1,10 +1,9 @@
 import { join } from "node:path";
 import type { Database } from "../db/client.ts";
 import { readCorpusState } from "../db/corpus-state.ts";
-import { chunks, documents, documentVersions } from "../db/schema/index.ts";
+import { readSearchableChunkSources, readSearchableChunkVectors } from "../db/documents.ts";
 import type { Embedder } from "./embedder.ts";
 import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-index.ts";
-import { currentVersionOfChunk, presentDocumentOfVersion } from "../db/current-chunks.ts";
 
 /** The ANN index plus what filtering needs: which source each indexed chunk belongs to. */
 export type SearchableIndex = {
@@ -34,30 +33,16 @@ export async function openSearchableIndex(
     fingerprint: state.fingerprint,
   };
   const dir = indexDir(dataDir);
-  const current = db
-    .select({ id: chunks.id, sourceId: documents.sourceId })
-    .from(chunks)
-    .innerJoin(documentVersions, currentVersionOfChunk)
-    .innerJoin(documents, presentDocumentOfVersion);
   const loaded = await loadVectorIndex(dir, expected);
   if (loaded) {
-    const rows = await current;
+    const rows = await readSearchableChunkSources(db);
     return {
       index: loaded,
       sourceOf: new Map(rows.map((r) => [r.id, r.sourceId])),
       rebuilt: false,
     };
   }
-  const rows = await db
-    .select({
-      id: chunks.id,
-      sourceId: documents.sourceId,
-      embedding: chunks.embedding,
-      model: chunks.embeddingModel,
-    })
-    .from(chunks)
-    .innerJoin(documentVersions, currentVersionOfChunk)
-    .innerJoin(documents, presentDocumentOfVersion);
+  const rows = await readSearchableChunkVectors(db);
   // Chunks embedded by another model cannot share this index; they are re-embedded on ingest.
   const usable = rows.filter((r) => r.model === embedder.modelId);
   const index = buildVectorIndex(

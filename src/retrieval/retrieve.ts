@@ -1,9 +1,6 @@
-import { eq, inArray } from "drizzle-orm";
-import type { Database } from "../db/client.ts";
-import { chunks, documents, documentVersions, sources } from "../db/schema/index.ts";
-import type { Embedder } from "./embedder.ts";
+import { readChunksWithProvenance } from "../db/documents.ts";
+import type { Deps } from "../deps.ts";
 import { fuseRankings } from "./fusion.ts";
-import type { SearchableIndex } from "./index-store.ts";
 import { analyseQuestion, searchLexical, type QueryTerms } from "./lexical.ts";
 
 /** How many hits each retriever contributes before fusion. */
@@ -38,7 +35,7 @@ export type RetrieveInput = { question: string; sourceIds?: string[]; k: number 
 
 /** Hybrid retrieval: Postgres BM25 and the ANN index, fused, with each chunk's provenance. */
 export async function retrieveCandidates(
-  deps: { db: Database; embedder: Embedder; searchable: () => SearchableIndex },
+  deps: Pick<Deps, "db" | "embedder" | "index">,
   input: RetrieveInput,
 ): Promise<Retrieval> {
   const { db } = deps;
@@ -47,7 +44,7 @@ export async function retrieveCandidates(
     deps.embedder.embedQuery(input.question),
   ]);
   const lexical = await searchLexical(db, query, { k: LIST_DEPTH, sourceIds: input.sourceIds });
-  const { index, sourceOf } = deps.searchable();
+  const { index, sourceOf } = deps.index.current();
   const allowed = input.sourceIds?.length ? new Set(input.sourceIds) : null;
   const dense = index.search(
     vector,
@@ -60,33 +57,10 @@ export async function retrieveCandidates(
   ]).slice(0, input.k);
   if (fused.length === 0) return { query, candidates: [] };
 
-  const rows = await db
-    .select({
-      chunkId: chunks.id,
-      versionId: chunks.versionId,
-      documentId: documents.id,
-      sourceId: documents.sourceId,
-      sourceName: sources.name,
-      title: documents.title,
-      path: documents.path,
-      uri: sources.uri,
-      trust: sources.trust,
-      start: chunks.start,
-      end: chunks.end,
-      text: chunks.text,
-      sha256: chunks.sha256,
-      embedding: chunks.embedding,
-    })
-    .from(chunks)
-    .innerJoin(documentVersions, eq(documentVersions.id, chunks.versionId))
-    .innerJoin(documents, eq(documents.id, documentVersions.documentId))
-    .innerJoin(sources, eq(sources.id, documents.sourceId))
-    .where(
-      inArray(
-        chunks.id,
-        fused.map((f) => f.id),
-      ),
-    );
+  const rows = await readChunksWithProvenance(
+    db,
+    fused.map((f) => f.id),
+  );
   const byId = new Map(rows.map((r) => [r.chunkId, r]));
   const lexicalById = new Map(lexical.map((h, rank) => [h.chunkId, { score: h.score, rank }]));
 

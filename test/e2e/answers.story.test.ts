@@ -116,7 +116,7 @@ describe.each(storeKinds())("grounded answers on %s", (kind) => {
   it("detects a tampered chunk: its citation fails verification and is never returned again", async () => {
     const answer = await ask("What is the maximum size of a single file I can upload?");
     const cited = answer.citations.find((c) => c.quote.includes("50 GB"))!;
-    await h.deps.database.db.execute(
+    await h.deps.db.execute(
       sql`update chunks set text = replace(text, '50 GB', '500 GB') where id = ${cited.chunkId}`,
     );
     const trace = await json(await h.get(`/v1/citations/${cited.id}`));

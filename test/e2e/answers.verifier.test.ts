@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Answer } from "../../src/answer/schema.ts";
-import { thresholdForPrecision, VerifierModel } from "../../src/answer/verifier.ts";
+import { thresholdForPrecision, VerifierModel } from "../../src/scoring/verifier.ts";
 import { storeKinds } from "../support/databases.ts";
 import { json, startHarness, type Harness } from "../support/harness.ts";
 
-const POLICY = new URL("../../src/answer/policy.verifier.json", import.meta.url).pathname;
+const POLICY = new URL("../../policy/verifier.json", import.meta.url).pathname;
 const MODEL = VerifierModel.parse(
   JSON.parse(
-    readFileSync(new URL("../../src/answer/verifier-model.json", import.meta.url), "utf8"),
+    readFileSync(new URL("../../policy/verifier-model.json", import.meta.url), "utf8"),
   ),
 );
 const TARGET = (JSON.parse(readFileSync(POLICY, "utf8")) as { targetPrecision: number })

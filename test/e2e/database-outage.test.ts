@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 it("answers 503 with Retry-After while the database is down, and recovers by itself", async () => {
-  const app = createApp({ ...deps, db: deps.database.db });
+  const app = createApp({ ...deps, db: deps.db });
   const ask = () =>
     app.request("/v1/answers", {
       method: "POST",

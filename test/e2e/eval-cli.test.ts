@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runTsx, type Run } from "../support/run-tsx.ts";
 
 const FIXTURES = join(ROOT, "test", "fixtures", "eval");
-const POLICY = join(ROOT, "src", "answer", "policy.json");
+const POLICY = join(ROOT, "policy", "default.json");
 
 const run = (args: string[], timeoutMs = 150_000) =>
   runTsx(args, { DATABASE_URL: "", VERITY_POLICY: "", VERITY_THRESHOLD: "" }, timeoutMs);
@@ -39,12 +39,12 @@ describe("npm run eval", () => {
     // Two processes at once: each spends most of its time starting up and ingesting.
     [squad, scifact] = await Promise.all([
       run([
-        "eval/cli.ts",
+        "lab/eval/cli.ts",
         ...["--dataset", "squad2", "--data", join(FIXTURES, "squad-tiny.json")],
         ...["--store", join(dir, "squad-store"), "--out", join(dir, "squad.json")],
       ]),
       run([
-        "eval/cli.ts",
+        "lab/eval/cli.ts",
         ...["--dataset", "scifact", "--data", join(FIXTURES, "scifact-claims.jsonl")],
         ...["--corpus", join(FIXTURES, "scifact-corpus.jsonl")],
         ...["--store", join(dir, "scifact-store"), "--out", join(dir, "scifact.json")],
@@ -125,7 +125,7 @@ describe("npm run eval", () => {
     const policyPath = join(dir, "policy.json");
     await copyFile(POLICY, policyPath);
     const calibrated = await run([
-      "eval/calibrate.ts",
+      "lab/eval/calibrate.ts",
       ...["--dataset", "squad2", "--data", join(FIXTURES, "squad-tiny.json")],
       ...["--store", join(dir, "squad-store"), "--policy", policyPath],
     ]);
@@ -147,7 +147,7 @@ describe("npm run eval", () => {
   }, 150_000);
 
   it("explains its usage and exits 2 on a bad command line", async () => {
-    const bad = await run(["eval/cli.ts", "--dataset", "squad2"]);
+    const bad = await run(["lab/eval/cli.ts", "--dataset", "squad2"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Usage:/);
   });

@@ -5,7 +5,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { documents, documentVersions, chunks } from "../../src/db/schema/index.ts";
 import { readCorpusState } from "../../src/db/corpus-state.ts";
-import { createFakeEmbedder } from "../../src/retrieval/embedder.ts";
+import { createFakeEmbedder } from "../support/fake-embedder.ts";
 import { analyseQuestion, searchLexical } from "../../src/retrieval/lexical.ts";
 import { loadManifest } from "../../ingest/manifest.ts";
 import { ingestManifest } from "../../ingest/pipeline.ts";

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFakeEmbedder } from "../../src/retrieval/embedder.ts";
+import { createFakeEmbedder } from "../support/fake-embedder.ts";
 import { indexDir, openSearchableIndex } from "../../src/retrieval/index-store.ts";
 import { loadManifest } from "../../ingest/manifest.ts";
 import { ingestManifest } from "../../ingest/pipeline.ts";

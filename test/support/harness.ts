@@ -42,7 +42,7 @@ export async function startHarness(
     LOG_LEVEL: "silent",
   });
   const deps = await createDeps(config, { database: database.handle, embedder: options.embedder });
-  const app = createApp({ ...deps, db: deps.database.db });
+  const app = createApp({ ...deps, db: deps.db });
   const ingest = async () => {
     const summary = await ingestManifest({
       db: database.handle.db,

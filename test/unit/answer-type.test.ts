@@ -3,7 +3,7 @@ import {
   expectedAnswerType,
   statesAnswerType,
   type AnswerType,
-} from "../../src/answer/answer-type.ts";
+} from "../../src/scoring/answer-type.ts";
 
 describe("expectedAnswerType", () => {
   it.each<[string, AnswerType | null]>([

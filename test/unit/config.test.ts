@@ -19,7 +19,7 @@ describe("loadConfig", () => {
       HOST: "127.0.0.1",
       VERITY_DATA_DIR: "./.verity",
       VERITY_MANIFEST: "sources/sources.json",
-      VERITY_POLICY: "src/answer/policy.json",
+      VERITY_POLICY: "policy/default.json",
       LOG_LEVEL: "info",
     });
     expect(loadConfig({}).DATABASE_URL).toBeUndefined();

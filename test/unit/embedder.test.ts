@@ -5,12 +5,10 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createFakeEmbedder,
-  createLangChainEmbeddings,
-  createUseLiteEmbedder,
-  type Embedder,
-} from "../../src/retrieval/embedder.ts";
+import type { Embedder } from "../../src/retrieval/embedder.ts";
+import { createUseLiteEmbedder } from "../../src/retrieval/use-lite-embedder.ts";
+import { createLangChainEmbeddings } from "../../lab/bench/langchain-embeddings.ts";
+import { createFakeEmbedder } from "../support/fake-embedder.ts";
 import { cosineSimilarity, dot } from "../../src/retrieval/vector-math.ts";
 
 const MODEL_LOAD_TIMEOUT = 60_000;
@@ -97,7 +95,7 @@ describe("USE-lite embedder", () => {
       // A real script file, as a user runs it: worker threads inherit the parent's execArgv,
       // and an --eval'd parent would pass --input-type on to them.
       const dir = await mkdtemp(join(tmpdir(), "verity-embedder-exit-"));
-      const embedderUrl = pathToFileURL(join(projectRoot, "src/retrieval/embedder.ts")).href;
+      const embedderUrl = pathToFileURL(join(projectRoot, "src/retrieval/use-lite-embedder.ts")).href;
       const run = async (close: boolean) => {
         const file = join(dir, `exit-${close}.mts`);
         await writeFile(

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { calibratedPolicy, chooseThreshold, shellQuote } from "../../eval/calibration.ts";
-import { parseEvalArgs } from "../../eval/options.ts";
+import { calibratedPolicy, chooseThreshold, shellQuote } from "../../lab/eval/calibration.ts";
+import { parseEvalArgs } from "../../lab/eval/options.ts";
 
 const point = (
   threshold: number,
@@ -36,7 +36,7 @@ describe("chooseThreshold", () => {
 
 describe("calibratedPolicy", () => {
   const raw = JSON.parse(
-    readFileSync(new URL("../../src/answer/policy.json", import.meta.url), "utf8"),
+    readFileSync(new URL("../../policy/default.json", import.meta.url), "utf8"),
   ) as Record<string, unknown>;
 
   it("replaces the threshold and its provenance and keeps every other setting", () => {

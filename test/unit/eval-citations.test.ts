@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { citationCounts, scoreAt, type Outcome } from "../../eval/metrics.ts";
+import { citationCounts, scoreAt, type Outcome } from "../../lab/eval/metrics.ts";
 
-const base = { goldAnswers: [], latencyMs: 1 };
+const base = { goldAnswers: [], selectedScores: [], latencyMs: 1 };
 
 describe("scoreAt with judged citations (SciFact)", () => {
   const outcomes: Outcome[] = [
@@ -45,18 +45,5 @@ describe("citationCounts", () => {
     expect(citationCounts(outcomes, 0)).toEqual({ total: 3, verified: 2 });
     expect(citationCounts(outcomes, 0.7)).toEqual({ total: 2, verified: 1 });
     expect(citationCounts(outcomes, 0.9)).toEqual({ total: 0, verified: 0 });
-  });
-
-  it("falls back to the returned citations when the selection was not observed", () => {
-    const outcomes: Outcome[] = [
-      {
-        ...base,
-        id: "x",
-        answerable: true,
-        bestScore: 0.8,
-        citations: [{ quote: "a", score: 0.8, verified: true }],
-      },
-    ];
-    expect(citationCounts(outcomes, 0.5)).toEqual({ total: 1, verified: 1 });
   });
 });

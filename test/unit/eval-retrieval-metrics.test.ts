@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ndcgAt, rankDocuments, recallAt, scoreRetrieval } from "../../eval/retrieval-metrics.ts";
+import { ndcgAt, rankDocuments, recallAt, scoreRetrieval } from "../../lab/eval/retrieval-metrics.ts";
 
 const chunk = (sourceId: string, path: string) => ({ sourceId, path });
 

@@ -11,7 +11,7 @@ import {
   lineStarts,
   loadScifact,
   SCIFACT_SOURCE_ID,
-} from "../../eval/scifact.ts";
+} from "../../lab/corpora/scifact.ts";
 
 const FIXTURES = new URL("../fixtures/eval/", import.meta.url).pathname;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compareIds, selectQuestions } from "../../eval/select.ts";
-import type { EvalQuestion } from "../../eval/types.ts";
+import { compareIds, selectQuestions } from "../../lab/corpora/select.ts";
+import type { EvalQuestion } from "../../lab/corpora/types.ts";
 
 const q = (id: string, answerable: boolean): EvalQuestion => ({
   id,

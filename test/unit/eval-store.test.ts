@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { corpusFingerprint } from "../../eval/store.ts";
-import type { PreparedCorpus } from "../../eval/types.ts";
+import { corpusFingerprint } from "../../lab/corpora/store.ts";
+import type { PreparedCorpus } from "../../lab/corpora/types.ts";
 
 const corpus = (overrides: Partial<PreparedCorpus> = {}): PreparedCorpus => ({
   dataset: "squad2",

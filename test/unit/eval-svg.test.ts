@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeXml, renderSweepSvg, type SweepPlot } from "../../eval/svg.ts";
+import { escapeXml, renderSweepSvg, type SweepPlot } from "../../lab/eval/svg.ts";
 
 /** Well-formedness without a parser dependency: one root, balanced tags, quoted attributes, no bare `&` or `<`. */
 function checkXml(xml: string): void {

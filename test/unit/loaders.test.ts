@@ -8,7 +8,7 @@ import {
 } from "../../ingest/loaders/index.ts";
 import { reflowLines } from "../../ingest/loaders/pdf.ts";
 import { normaliseText } from "../../ingest/normalise.ts";
-import { SAMPLE_PAGES, buildPdf } from "../../scripts/make-fixture-pdf.ts";
+import { SAMPLE_PAGES, buildPdf } from "../../lab/fixtures/make-fixture-pdf.ts";
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`../fixtures/docs/${name}`, import.meta.url)));

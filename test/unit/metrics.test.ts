@@ -6,10 +6,10 @@ import {
   sweep,
   type Operating,
   type Outcome,
-} from "../../eval/metrics.ts";
+} from "../../lab/eval/metrics.ts";
 
 function outcome(o: Partial<Outcome> & Pick<Outcome, "id" | "answerable">): Outcome {
-  return { goldAnswers: [], bestScore: null, citations: [], latencyMs: 10, ...o };
+  return { goldAnswers: [], bestScore: null, citations: [], selectedScores: [], latencyMs: 10, ...o };
 }
 
 /**

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { selectSentences } from "../../src/answer/compose.ts";
-import type { ScoredSentence } from "../../src/answer/evidence.ts";
-import type { FeatureInput } from "../../src/answer/features.ts";
+import { selectSentences } from "../../src/answer/select.ts";
+import type { ScoredSentence } from "../../src/scoring/evidence.ts";
 import { Policy } from "../../src/answer/policy.ts";
 import type { Candidate } from "../../src/retrieval/retrieve.ts";
 
@@ -25,8 +24,9 @@ function sentence(text: string, score: number): ScoredSentence {
       entityCoverage: null,
       answerTypeMatch: null,
     },
+    lexemes: new Map(),
     heuristicScore: score,
-    featureInput: {} as FeatureInput,
+    heuristicRank: 0,
     score,
   };
 }

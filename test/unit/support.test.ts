@@ -6,7 +6,7 @@ import {
   entityCoverage,
   supportScore,
   type SupportSignals,
-} from "../../src/answer/support.ts";
+} from "../../src/scoring/support.ts";
 import type { QueryTerm, QueryTerms } from "../../src/retrieval/lexical.ts";
 
 function term(lexeme: string, weight: number, entity = false): QueryTerm {

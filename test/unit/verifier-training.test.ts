@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { EvalQuestion } from "../../eval/types.ts";
-import { groupQuestions } from "../../scripts/verifier/groups.ts";
+import type { EvalQuestion } from "../../lab/corpora/types.ts";
+import { groupQuestions } from "../../lab/training/groups.ts";
 import {
   pointAt,
   pointForPrecision,
   sweep,
   type Decision,
-} from "../../scripts/verifier/cross-validate.ts";
+} from "../../lab/training/cross-validate.ts";
 
 const q = (id: string, goldDocuments: string[], goldSentences: string[] = []): EvalQuestion => ({
   id,

@@ -7,17 +7,17 @@ import {
   computeFeatures,
   newEntities,
   orderAgreement,
-} from "../../src/answer/features.ts";
+} from "../../src/scoring/features.ts";
 import { loadPolicy } from "../../src/answer/policy.ts";
 import {
   predictAnswerable,
   predictProbability,
   thresholdForPrecision,
   type VerifierModel,
-} from "../../src/answer/verifier.ts";
+} from "../../src/scoring/verifier.ts";
 import type { QueryTerms } from "../../src/retrieval/lexical.ts";
-import { fitBoostedTrees } from "../../scripts/verifier/boosting.ts";
-import { fitLogistic } from "../../scripts/verifier/logistic.ts";
+import { fitBoostedTrees } from "../../lab/training/boosting.ts";
+import { fitLogistic } from "../../lab/training/logistic.ts";
 
 const term = (lexeme: string, weight: number, entity = false) => ({
   lexeme,

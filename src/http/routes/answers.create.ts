@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { answerQuestion } from "../../answer/compose.ts";
+import { askQuestion } from "../../answer/ask.ts";
 import { Answer, AnswerRequest } from "../../answer/schema.ts";
 import { problemResponses } from "../openapi-schemas.ts";
-import { assertSourcesExist } from "./sources.list.ts";
 import type { App, RouteDeps } from "../types.ts";
 
 export const route = createRoute({
@@ -21,11 +20,5 @@ export const route = createRoute({
 });
 
 export function registerCreateAnswer(app: App, deps: RouteDeps) {
-  app.openapi(route, async (c) => {
-    const input = c.req.valid("json");
-    if (input.sourceIds) await assertSourcesExist(deps.db, input.sourceIds);
-    deps.index.refreshIfStale();
-    const answer = await answerQuestion({ ...deps, searchable: deps.index.current }, input);
-    return c.json(answer, 200);
-  });
+  app.openapi(route, async (c) => c.json(await askQuestion(deps, c.req.valid("json")), 200));
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
-import { AppError } from "../../errors.ts";
+import { pingDatabase } from "../../db/client.ts";
+import { databaseUnavailable } from "../../errors.ts";
 import { problemResponses } from "../openapi-schemas.ts";
 import type { App, RouteDeps } from "../types.ts";
 
@@ -30,16 +30,10 @@ const routeFor = (path: "/healthz" | "/readyz", summary: string) =>
  */
 export function registerHealth(app: App, deps: RouteDeps) {
   const handler = async () => {
-    try {
-      await deps.db.execute(sql`select 1`);
-    } catch (error) {
-      throw new AppError(
-        "DATABASE_UNAVAILABLE",
-        "The database cannot be reached.",
-        { retryAfterSeconds: 5 },
-        { cause: error },
-      );
-    }
+    // Any failure of the store counts here, not only a lost connection: it cannot answer.
+    await pingDatabase(deps.db).catch((error: unknown) => {
+      throw databaseUnavailable(error, "The database cannot be reached.");
+    });
     return {
       status: "ok" as const,
       database: "up" as const,

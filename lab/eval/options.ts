@@ -1,0 +1,101 @@
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { DATASETS, type Dataset } from "../corpora/types.ts";
+
+export const USAGE = `Usage:
+  npm run eval -- --dataset squad2 --data FILE [options]
+  npm run eval -- --dataset scifact --data CLAIMS.jsonl [--corpus CORPUS.jsonl] [options]
+  npm run calibrate -- --dataset DATASET --data FILE [--min-precision P] [--policy PATH] [options]
+
+Options:
+  --limit N            the first N questions by sorted id
+  --sample N           a deterministic subset of N, stratified by answerability (hashed ids)
+  --store DIR          ingested store to reuse or create (default .verity-eval/<dataset>);
+                       its corpus/ folder is rewritten when the corpus changes
+  --out FILE           write the JSON report there, and the sweep plot next to it (FILE.svg)
+  --details FILE       write one JSON line per question (citations, ranked documents)
+  --retrieval-depth K  chunks retrieved for the retrieval metrics (default 50; 0: only what
+                       answering saw)
+  --policy PATH        refusal policy (default VERITY_POLICY, else policy/default.json)
+  --corpus FILE        SciFact corpus (default corpus.jsonl next to the claims)`;
+
+export type EvalOptions = {
+  dataset: Dataset;
+  data: string;
+  corpus: string | undefined;
+  limit: number | undefined;
+  sample: number | undefined;
+  store: string;
+  out: string | undefined;
+  details: string | undefined;
+  retrievalDepth: number;
+  policy: string | undefined;
+  minPrecision: number;
+};
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+function count(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new UsageError(`${flag} must be an integer of at least ${min}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+export function parseEvalArgs(args: string[]): EvalOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        dataset: { type: "string" },
+        data: { type: "string" },
+        corpus: { type: "string" },
+        limit: { type: "string" },
+        sample: { type: "string" },
+        store: { type: "string" },
+        out: { type: "string" },
+        details: { type: "string" },
+        "retrieval-depth": { type: "string" },
+        policy: { type: "string" },
+        "min-precision": { type: "string" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const dataset = DATASETS.find((d) => d === values.dataset);
+  if (!dataset || !values.data) throw new UsageError(USAGE);
+  if (values.corpus !== undefined && dataset !== "scifact") {
+    throw new UsageError("--corpus is only for --dataset scifact");
+  }
+  if (values.limit !== undefined && values.sample !== undefined) {
+    throw new UsageError("--limit and --sample cannot be combined");
+  }
+  const minPrecision = Number(values["min-precision"] ?? 0);
+  if (!/^\d+(\.\d+)?$/.test(values["min-precision"] ?? "0") || minPrecision > 1) {
+    throw new UsageError(
+      `--min-precision must be a number in 0..1, got "${values["min-precision"]}"`,
+    );
+  }
+  return {
+    dataset,
+    data: values.data,
+    corpus:
+      dataset === "scifact"
+        ? (values.corpus ?? join(dirname(values.data), "corpus.jsonl"))
+        : undefined,
+    limit: count(values.limit, "--limit", 1),
+    sample: count(values.sample, "--sample", 1),
+    store: values.store ?? join(".verity-eval", dataset),
+    out: values.out,
+    details: values.details,
+    retrievalDepth: count(values["retrieval-depth"], "--retrieval-depth", 0) ?? 50,
+    policy: values.policy,
+    minPrecision,
+  };
+}

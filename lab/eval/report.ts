@@ -1,0 +1,154 @@
+import {
+  bestThreshold,
+  citationCounts,
+  percentile,
+  scoreAt,
+  sweep,
+  type Operating,
+} from "./metrics.ts";
+import { scoreRetrieval, type RetrievalScores } from "./retrieval-metrics.ts";
+import type { EvalRun } from "./run.ts";
+
+export type SweepPoint = Pick<
+  Operating,
+  "threshold" | "accuracy" | "coverage" | "answered_precision"
+>;
+
+export type Report = {
+  dataset: string;
+  data: string;
+  corpus: string | null;
+  selection: { limit: number | null; sample: number | null };
+  questions: number;
+  answerable: Operating["answerable"];
+  unanswerable: Operating["unanswerable"];
+  accuracy: number;
+  coverage: number;
+  answered_precision: number;
+  /** At the policy threshold: `total` sentences selected for verification, `verified` that passed. */
+  citations: { total: number; verified: number };
+  retrieval: RetrievalScores & {
+    unit: "paragraph" | "abstract";
+    depth_chunks: number;
+    answer_candidates: RetrievalScores & { chunks: number };
+  };
+  latency_ms: { p50: number; p95: number; mean: number };
+  threshold: number;
+  policy: string;
+  /** The answerability verifier's version, or null when the heuristic score was thresholded. */
+  verifier: string | null;
+  always_refuse_accuracy: number;
+  best: Operating;
+  best_with_precision_0_9: Operating | null;
+  invalid_questions: number;
+  ingest: EvalRun["ingest"];
+  sweep: SweepPoint[];
+};
+
+const PRECISION_FLOOR = 0.9;
+
+export function buildReport(run: EvalRun): Report {
+  const outcomes = run.runs.map((r) => r.outcome);
+  const threshold = run.policy.threshold;
+  const atPolicy = scoreAt(outcomes, threshold);
+  const points = sweep(outcomes);
+  const precise = points.filter((p) => p.coverage > 0 && p.answered_precision >= PRECISION_FLOOR);
+  const latencies = run.runs.filter((r) => !r.invalid).map((r) => r.outcome.latencyMs);
+  const gold = (r: EvalRun["runs"][number]) => r.question.goldDocuments;
+  return {
+    dataset: run.options.dataset,
+    data: run.options.data,
+    corpus: run.options.corpus ?? null,
+    selection: { limit: run.options.limit ?? null, sample: run.options.sample ?? null },
+    questions: outcomes.length,
+    answerable: atPolicy.answerable,
+    unanswerable: atPolicy.unanswerable,
+    accuracy: atPolicy.accuracy,
+    coverage: atPolicy.coverage,
+    answered_precision: atPolicy.answered_precision,
+    citations: citationCounts(outcomes, threshold),
+    retrieval: {
+      unit: run.options.dataset === "squad2" ? "paragraph" : "abstract",
+      depth_chunks: run.options.retrievalDepth || run.candidateChunks,
+      ...scoreRetrieval(run.runs.map((r) => ({ ranked: r.deep, gold: gold(r) }))),
+      answer_candidates: {
+        chunks: run.candidateChunks,
+        ...scoreRetrieval(run.runs.map((r) => ({ ranked: r.seen, gold: gold(r) }))),
+      },
+    },
+    latency_ms: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      mean: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : 0,
+    },
+    threshold,
+    policy: run.policyPath,
+    verifier: run.verifier,
+    always_refuse_accuracy: scoreAt(outcomes, Infinity).accuracy,
+    best: bestThreshold(points),
+    best_with_precision_0_9: precise.length ? bestThreshold(precise) : null,
+    invalid_questions: run.runs.filter((r) => r.invalid).length,
+    ingest: run.ingest,
+    sweep: points.map(({ threshold, accuracy, coverage, answered_precision }) => ({
+      threshold,
+      accuracy,
+      coverage,
+      answered_precision,
+    })),
+  };
+}
+
+const f3 = (x: number) => x.toFixed(3);
+
+/** The report as a plain-text table for the terminal. */
+export function formatReport(r: Report): string {
+  const row = (
+    label: string,
+    p: Pick<Operating, "accuracy" | "coverage" | "answered_precision">,
+    t: string,
+  ) =>
+    `  ${label.padEnd(26)}${t.padStart(9)}${f3(p.accuracy).padStart(10)}${f3(p.answered_precision).padStart(11)}${f3(p.coverage).padStart(10)}`;
+  const ret = r.retrieval;
+  const cand = ret.answer_candidates;
+  const lines = [
+    `${r.dataset}: ${r.questions} questions (${r.answerable.n} answerable, ${r.unanswerable.n} unanswerable); scored by ${r.verifier ?? "the heuristic (no verifier)"}`,
+    `  ${"".padEnd(26)}${"threshold".padStart(9)}${"accuracy".padStart(10)}${"precision".padStart(11)}${"coverage".padStart(10)}`,
+    row("policy", r, r.threshold.toFixed(2)),
+    row("best accuracy", r.best, r.best.threshold.toFixed(2)),
+    r.best_with_precision_0_9
+      ? row(
+          `best with precision>=${PRECISION_FLOOR}`,
+          r.best_with_precision_0_9,
+          r.best_with_precision_0_9.threshold.toFixed(2),
+        )
+      : `  best with precision>=${PRECISION_FLOOR}: no threshold reaches it`,
+    `  ${"always refuse".padEnd(26)}${"-".padStart(9)}${f3(r.always_refuse_accuracy).padStart(10)}${"-".padStart(11)}${f3(0).padStart(10)}`,
+    `  at the policy: ${r.answerable.answered} answerable answered, ${r.answerable.correct} correctly; ` +
+      `${r.unanswerable.refused}/${r.unanswerable.n} unanswerable refused; ` +
+      `citations ${r.citations.verified} verified of ${r.citations.total} selected`,
+    `  retrieval (${ret.unit}s, ${ret.questions} questions), top ${ret.depth_chunks} chunks (${ret.mean_documents.toFixed(1)} ${ret.unit}s on average): ` +
+      `recall@5 ${f3(ret.recall_at_5)}, recall@10 ${f3(ret.recall_at_10)}, nDCG@10 ${f3(ret.ndcg_at_10)}`,
+    `  retrieval as answering saw it, top ${cand.chunks} chunks (${cand.mean_documents.toFixed(1)} ${ret.unit}s): ` +
+      `recall@5 ${f3(cand.recall_at_5)}, recall@10 ${f3(cand.recall_at_10)}, nDCG@10 ${f3(cand.ndcg_at_10)}`,
+    `  latency p50 ${r.latency_ms.p50.toFixed(1)} ms, p95 ${r.latency_ms.p95.toFixed(1)} ms`,
+  ];
+  if (r.invalid_questions > 0) {
+    lines.push(`  ${r.invalid_questions} questions failed request validation (counted as refused)`);
+  }
+  return lines.join("\n");
+}
+
+/** One JSON line per question, to look into what was cited and retrieved. */
+export function detailLines(run: EvalRun): string[] {
+  return run.runs.map((r) =>
+    JSON.stringify({
+      id: r.question.id,
+      answerable: r.question.answerable,
+      bestScore: r.outcome.bestScore,
+      latencyMs: Math.round(r.outcome.latencyMs * 10) / 10,
+      citations: r.cited.map((c, i) => ({ ...c, gold: r.outcome.citations[i]?.gold ?? false })),
+      goldDocuments: r.question.goldDocuments,
+      ranked: r.deep.slice(0, 10),
+    }),
+  );
+}

@@ -1,0 +1,68 @@
+import { verifyCitation } from "../citations/verify.ts";
+import type { Database } from "../db/client.ts";
+import { readVersionTexts } from "../db/documents.ts";
+import { newId } from "../ids.ts";
+import type { ScoredSentence } from "../scoring/evidence.ts";
+import { roundScore } from "./round.ts";
+import type { Citation } from "./schema.ts";
+
+/**
+ * Citations for the selected sentences, each re-checked against the stored version text and the
+ * chunk and version hashes first. A sentence that fails any check is dropped, never cited.
+ */
+export async function citeVerified(
+  db: Database,
+  selected: ScoredSentence[],
+  threshold: number,
+): Promise<Citation[]> {
+  if (selected.length === 0) return [];
+  const versions = await readVersionTexts(db, [
+    ...new Set(selected.map((s) => s.candidate.versionId)),
+  ]);
+  return selected.flatMap((s) => {
+    const version = versions.get(s.candidate.versionId);
+    if (!version) return [];
+    const { candidate } = s;
+    const check = verifyCitation(
+      {
+        quote: s.text,
+        start: s.start,
+        end: s.end,
+        score: s.score,
+        chunkSha256: candidate.sha256,
+        versionSha256: version.sha256,
+      },
+      {
+        versionText: version.text,
+        versionSha256: version.sha256,
+        chunk: {
+          start: candidate.start,
+          end: candidate.end,
+          text: candidate.text,
+          sha256: candidate.sha256,
+        },
+      },
+      threshold,
+    );
+    if (!check.verified) return [];
+    const citation: Citation = {
+      id: newId("cit"),
+      sourceId: candidate.sourceId,
+      documentId: candidate.documentId,
+      versionId: candidate.versionId,
+      chunkId: candidate.chunkId,
+      uri: candidate.uri,
+      title: candidate.title,
+      path: candidate.path,
+      trust: candidate.trust,
+      quote: s.text,
+      start: s.start,
+      end: s.end,
+      sha256: version.sha256,
+      chunkSha256: candidate.sha256,
+      score: roundScore(s.score),
+      verified: true,
+    };
+    return [citation];
+  });
+}

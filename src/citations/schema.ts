@@ -1,0 +1,49 @@
+import { z } from "@hono/zod-openapi";
+
+/** What a reviewer gets for a citation: the quote in context, re-verified, with its provenance. */
+export const CitationTrace = z
+  .object({
+    id: z.string(),
+    answerId: z.string(),
+    quote: z.string(),
+    start: z.number().int(),
+    end: z.number().int(),
+    score: z.number(),
+    context: z.object({ before: z.string(), after: z.string() }),
+    verification: z.object({ verified: z.boolean(), failures: z.array(z.string()) }),
+    chunk: z.object({
+      id: z.string(),
+      ordinal: z.number().int(),
+      start: z.number().int(),
+      end: z.number().int(),
+      sha256: z.string(),
+      embeddingModel: z.string(),
+    }),
+    version: z.object({
+      id: z.string(),
+      version: z.number().int(),
+      status: z.enum(["current", "superseded"]),
+      sha256: z.string(),
+      rawSha256: z.string(),
+      mediaType: z.string(),
+      ingestedAt: z.string(),
+      ingestedBy: z.string(),
+      supersededAt: z.string().nullable(),
+    }),
+    document: z.object({
+      id: z.string(),
+      path: z.string(),
+      title: z.string(),
+      removedAt: z.string().nullable(),
+    }),
+    source: z.object({
+      id: z.string(),
+      name: z.string(),
+      publisher: z.string(),
+      uri: z.string(),
+      license: z.string(),
+      trust: z.string(),
+    }),
+  })
+  .openapi("CitationTrace");
+export type CitationTrace = z.infer<typeof CitationTrace>;

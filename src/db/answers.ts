@@ -1,0 +1,54 @@
+import { eq } from "drizzle-orm";
+import type { Database } from "./client.ts";
+import { answers, citations } from "./schema/index.ts";
+import type { Answer } from "../answer/schema.ts";
+
+/** Store an answer and its citations together: the record of what was said, as it was said. */
+export async function recordAnswer(
+  db: Database,
+  answer: Answer,
+  sourceIds: string[] | null,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.insert(answers).values({
+      id: answer.id,
+      question: answer.question,
+      sourceIds,
+      status: answer.status,
+      answer: answer.answer,
+      reasonCode: answer.reason?.code ?? null,
+      reasonMessage: answer.reason?.message ?? null,
+      threshold: answer.policy.threshold,
+      response: answer,
+      createdAt: new Date(answer.createdAt),
+    });
+    if (answer.citations.length === 0) return;
+    await tx.insert(citations).values(
+      answer.citations.map((c, ordinal) => ({
+        id: c.id,
+        answerId: answer.id,
+        ordinal,
+        chunkId: c.chunkId,
+        versionId: c.versionId,
+        start: c.start,
+        end: c.end,
+        quote: c.quote,
+        chunkSha256: c.chunkSha256,
+        versionSha256: c.sha256,
+        score: c.score,
+      })),
+    );
+  });
+}
+
+/**
+ * The stored answer exactly as it was returned. It is not re-parsed with today's schema: a record
+ * written under an older contract must still come back unaltered.
+ */
+export async function findAnswer(db: Database, id: string): Promise<Answer | null> {
+  const [row] = await db
+    .select({ response: answers.response })
+    .from(answers)
+    .where(eq(answers.id, id));
+  return row ? (row.response as Answer) : null;
+}

@@ -1,0 +1,74 @@
+import { eq, inArray } from "drizzle-orm";
+import type { Database } from "./client.ts";
+import { currentVersionOfChunk, presentDocumentOfVersion } from "./current-chunks.ts";
+import { chunks, documents, documentVersions, sources } from "./schema/index.ts";
+
+/** Stored text and hash of versions, keyed by id: what a quote is verified against. */
+export async function readVersionTexts(
+  db: Database,
+  versionIds: string[],
+): Promise<Map<string, { text: string; sha256: string }>> {
+  if (versionIds.length === 0) return new Map();
+  const rows = await db
+    .select({
+      id: documentVersions.id,
+      text: documentVersions.text,
+      sha256: documentVersions.textSha256,
+    })
+    .from(documentVersions)
+    .where(inArray(documentVersions.id, versionIds));
+  return new Map(rows.map((r) => [r.id, { text: r.text, sha256: r.sha256 }]));
+}
+
+/**
+ * Chunks by id with the provenance a citation carries (version, document, source) and their
+ * stored vectors. A chunk superseded since it was found is still returned: the caller decides.
+ */
+export async function readChunksWithProvenance(db: Database, chunkIds: string[]) {
+  if (chunkIds.length === 0) return [];
+  return db
+    .select({
+      chunkId: chunks.id,
+      versionId: chunks.versionId,
+      documentId: documents.id,
+      sourceId: documents.sourceId,
+      sourceName: sources.name,
+      title: documents.title,
+      path: documents.path,
+      uri: sources.uri,
+      trust: sources.trust,
+      start: chunks.start,
+      end: chunks.end,
+      text: chunks.text,
+      sha256: chunks.sha256,
+      embedding: chunks.embedding,
+    })
+    .from(chunks)
+    .innerJoin(documentVersions, eq(documentVersions.id, chunks.versionId))
+    .innerJoin(documents, eq(documents.id, documentVersions.documentId))
+    .innerJoin(sources, eq(sources.id, documents.sourceId))
+    .where(inArray(chunks.id, chunkIds));
+}
+
+/** The source of every searchable chunk (current version of a present document). */
+export async function readSearchableChunkSources(db: Database) {
+  return db
+    .select({ id: chunks.id, sourceId: documents.sourceId })
+    .from(chunks)
+    .innerJoin(documentVersions, currentVersionOfChunk)
+    .innerJoin(documents, presentDocumentOfVersion);
+}
+
+/** Every searchable chunk with its source, stored vector and the model that made it. */
+export async function readSearchableChunkVectors(db: Database) {
+  return db
+    .select({
+      id: chunks.id,
+      sourceId: documents.sourceId,
+      embedding: chunks.embedding,
+      model: chunks.embeddingModel,
+    })
+    .from(chunks)
+    .innerJoin(documentVersions, currentVersionOfChunk)
+    .innerJoin(documents, presentDocumentOfVersion);
+}

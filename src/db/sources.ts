@@ -1,0 +1,29 @@
+import { and, count, eq, inArray, isNull } from "drizzle-orm";
+import type { Database } from "./client.ts";
+import { documents, sources } from "./schema/index.ts";
+
+/** Every source with the number of its documents still present, in id order. */
+export async function listSources(db: Database) {
+  return db
+    .select({
+      id: sources.id,
+      name: sources.name,
+      publisher: sources.publisher,
+      uri: sources.uri,
+      license: sources.license,
+      trust: sources.trust,
+      updatedAt: sources.updatedAt,
+      documents: count(documents.id),
+    })
+    .from(sources)
+    .leftJoin(documents, and(eq(documents.sourceId, sources.id), isNull(documents.removedAt)))
+    .groupBy(sources.id)
+    .orderBy(sources.id);
+}
+
+/** The ids among `ids` that name no stored source, in the order given. */
+export async function findUnknownSources(db: Database, ids: string[]): Promise<string[]> {
+  const found = await db.select({ id: sources.id }).from(sources).where(inArray(sources.id, ids));
+  const known = new Set(found.map((r) => r.id));
+  return ids.filter((id) => !known.has(id));
+}

@@ -1,0 +1,160 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { queryRows } from "../db/query.ts";
+import type { Candidate } from "../retrieval/retrieve.ts";
+import type { QueryTerms } from "../retrieval/lexical.ts";
+import { splitSentences } from "../text/sentences.ts";
+import { expectedAnswerType, statesAnswerType } from "./answer-type.ts";
+import type { FeatureInput } from "./features.ts";
+import { coverage, entityCoverage, supportScore, type SupportSignals } from "./support.ts";
+import { predictAnswerable, type VerifierModel } from "./verifier.ts";
+
+/** A sentence of a retrieved chunk, located in its version's text, with its support signals. */
+export type ScoredSentence = {
+  candidate: Candidate;
+  /** Offsets into the version text. */
+  start: number;
+  end: number;
+  text: string;
+  signals: SupportSignals;
+  /** The sentence's lexemes with their word positions. */
+  lexemes: LexemePositions;
+  /** The hand-weighted support score (support.ts). */
+  heuristicScore: number;
+  /** Rank among all scored sentences by heuristic score (0 = best). */
+  heuristicRank: number;
+  /** What the refusal threshold applies to: the verifier's probability, or the heuristic score. */
+  score: number;
+};
+
+/**
+ * The scored sentences of a question's candidates, best first by `score`, and the verifier's
+ * input for any of them. Features are computed only when asked for: only a model needs them.
+ */
+export type SentenceEvidence = {
+  sentences: ScoredSentence[];
+  featureInput(sentence: ScoredSentence): FeatureInput;
+};
+
+/** Lexemes of a text with their word positions, as Postgres stems and numbers them. */
+export type LexemePositions = Map<string, number[]>;
+
+/**
+ * Lexemes of many texts, stemmed by Postgres exactly as the indexed column is, in one round trip:
+ * out[i] belongs to texts[i] (the query numbers its input with `ordinality`).
+ */
+async function lexemesOf(db: Database, texts: string[]): Promise<LexemePositions[]> {
+  if (texts.length === 0) return [];
+  const rows = await queryRows<{ i: number; lexeme: string | null; positions: number[] | null }>(
+    db,
+    sql`select (e.ordinality - 1)::int as i, u.lexeme, u.positions
+        from jsonb_array_elements_text(${JSON.stringify(texts)}::jsonb) with ordinality e
+        left join lateral unnest(to_tsvector('english', e.value)) u on true`,
+  );
+  const out: LexemePositions[] = texts.map(() => new Map());
+  for (const r of rows)
+    if (r.lexeme) out[Number(r.i)]!.set(r.lexeme, (r.positions ?? []).map(Number));
+  return out;
+}
+
+/** Words below which an unpunctuated line is a heading or a label, not a claim. */
+const MIN_HEADING_WORDS = 6;
+
+/**
+ * Only statements can be quoted as answers: a question in the sources (an FAQ heading) restates
+ * the ask, and a short unpunctuated line ("Data centre regions") is a heading, not a claim.
+ */
+export function isStatement(sentence: string): boolean {
+  if (sentence.endsWith("?")) return false;
+  if (/[.!:;)"'”’]$/.test(sentence)) return true;
+  return sentence.split(/\s+/).length >= MIN_HEADING_WORDS;
+}
+
+/** Split the candidates into sentences and score each sentence's support for the question. */
+export async function scoreSentences(
+  db: Database,
+  question: string,
+  query: QueryTerms,
+  candidates: Candidate[],
+  verifier: VerifierModel | null = null,
+): Promise<SentenceEvidence> {
+  const wanted = expectedAnswerType(question);
+  const pieces = candidates.flatMap((candidate) =>
+    splitSentences(candidate.text)
+      .filter((span) => isStatement(candidate.text.slice(span.start, span.end)))
+      .map((span) => ({
+        candidate,
+        start: candidate.start + span.start,
+        end: candidate.start + span.end,
+        text: candidate.text.slice(span.start, span.end),
+      })),
+  );
+  const stemmed = await lexemesOf(db, [
+    ...pieces.map((p) => p.text),
+    ...candidates.map((c) => c.text),
+    ...candidates.map((c) => `${c.title} ${c.sourceName}`),
+  ]);
+  // lexemesOf keeps the input order: the sentences, then each chunk's text, then its context.
+  const sentenceLexemes = stemmed.slice(0, pieces.length);
+  const chunkLexemes = new Map(
+    candidates.map((c, i) => [c.chunkId, stemmed[pieces.length + i]!]),
+  );
+  const context = new Map(
+    candidates.map((c, i) => [c.chunkId, stemmed[pieces.length + candidates.length + i]!]),
+  );
+  const chunkCoverage = new Map(
+    candidates.map((c) => [c.chunkId, coverage(query, chunkLexemes.get(c.chunkId)!)]),
+  );
+  const ranked: ScoredSentence[] = pieces
+    .map((p, i) => {
+      const lexemes = sentenceLexemes[i]!;
+      const signals: SupportSignals = {
+        sentenceCoverage: coverage(query, lexemes),
+        chunkCoverage: chunkCoverage.get(p.candidate.chunkId) ?? 0,
+        denseSimilarity: p.candidate.denseSimilarity,
+        entityCoverage: entityCoverage(query, lexemes, context.get(p.candidate.chunkId)!),
+        answerTypeMatch: wanted ? statesAnswerType(p.text, wanted) : null,
+      };
+      const heuristicScore = supportScore(signals);
+      return { ...p, lexemes, signals, heuristicScore, heuristicRank: 0, score: heuristicScore };
+    })
+    .sort((a, b) => b.heuristicScore - a.heuristicScore);
+  ranked.forEach((s, rank) => (s.heuristicRank = rank));
+
+  const chunkRank = new Map(candidates.map((c, i) => [c.chunkId, i]));
+  const maxLexical = Math.max(0, ...candidates.map((c) => c.lexicalScore));
+  // Each chunk's dense similarity against the best of the other chunks.
+  const denseMargin = new Map(
+    candidates.map((c) => [
+      c.chunkId,
+      c.denseSimilarity -
+        Math.max(-1, ...candidates.filter((o) => o !== c).map((o) => o.denseSimilarity)),
+    ]),
+  );
+  const featureInput = (s: ScoredSentence): FeatureInput => {
+    const other = ranked.find((h) => h.text !== s.text);
+    return {
+      question,
+      query,
+      sentence: s.text,
+      sentenceLexemes: new Set(s.lexemes.keys()),
+      sentencePositions: s.lexemes,
+      chunkLexemes: chunkLexemes.get(s.candidate.chunkId) ?? new Set(),
+      signals: s.signals,
+      heuristicScore: s.heuristicScore,
+      sentenceRank: s.heuristicRank,
+      bestOtherScore: other?.heuristicScore ?? 0,
+      chunkRank: chunkRank.get(s.candidate.chunkId) ?? candidates.length,
+      lexicalRank: s.candidate.lexicalRank,
+      lexicalScoreShare: maxLexical > 0 ? s.candidate.lexicalScore / maxLexical : 0,
+      denseMargin: denseMargin.get(s.candidate.chunkId) ?? 0,
+    };
+  };
+  if (!verifier) return { sentences: ranked, featureInput };
+  // The verifier re-ranks the heuristic's best few, as it was trained to: the rest cannot answer.
+  for (const s of ranked) {
+    s.score =
+      s.heuristicRank < verifier.rerankDepth ? predictAnswerable(verifier, featureInput(s)) : 0;
+  }
+  return { sentences: [...ranked].sort((a, b) => b.score - a.score), featureInput };
+}
