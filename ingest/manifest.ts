@@ -44,8 +44,7 @@ export async function loadManifest(path: string): Promise<LoadedManifest> {
   }
   const parsed = Manifest.safeParse(raw);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new ManifestError(`Invalid manifest ${path}:\n  ${details.join("\n  ")}`);
+    throw new ManifestError(`Invalid manifest ${path}:\n${z.prettifyError(parsed.error)}`);
   }
   return { path: absolute, baseDir: dirname(absolute), manifest: parsed.data };
 }

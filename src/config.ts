@@ -37,6 +37,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   );
   const parsed = Config.safeParse(present);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-  throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
 }

@@ -1,28 +1,24 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { loadPolicy, type Policy } from "./answer/policy.ts";
+import type { AnswerDeps } from "./answer/compose.ts";
+import { loadPolicy } from "./answer/policy.ts";
 import type { Config } from "./config.ts";
-import { openDatabase, type Database, type DatabaseHandle } from "./db/client.ts";
+import { openDatabase, type DatabaseHandle } from "./db/client.ts";
 import { createLogger } from "./logger.ts";
 import type { Embedder } from "./retrieval/embedder.ts";
-import { createIndexHolder, type IndexHolder } from "./retrieval/index-holder.ts";
+import { createIndexHolder } from "./retrieval/index-holder.ts";
 import { createUseLiteEmbedder } from "./retrieval/use-lite-embedder.ts";
-import type { VerifierModel } from "./scoring/verifier.ts";
 
 /**
- * Everything the verbs take, built once. Verbs declare the part they need with `Pick<Deps, ...>`,
- * so every entry point (server, ingest CLI, lab tools, tests) passes this object as it is.
+ * Everything the verbs take, built once. Each verb declares the part it reads (RetrievalDeps,
+ * AnswerDeps, ...) and this object is all of them, so every entry point (server, ingest CLI, lab
+ * tools, tests) passes it as it is.
  */
-export type Deps = {
+export type Deps = AnswerDeps & {
   config: Config;
   logger: Logger;
-  db: Database;
   /** Which store `db` is, for start-up messages. */
   store: DatabaseHandle["kind"];
-  embedder: Embedder;
-  index: IndexHolder;
-  policy: Policy;
-  verifier: VerifierModel | null;
   close(): Promise<void>;
 };
 

@@ -1,5 +1,5 @@
 import { findUnknownSources } from "../db/sources.ts";
-import { recordAnswer } from "../db/answers.ts";
+import { recordAnswer } from "./record.ts";
 import { AppError } from "../errors.ts";
 import { answerQuestion, type AnswerDeps } from "./compose.ts";
 import type { Answer, AnswerRequest } from "./schema.ts";

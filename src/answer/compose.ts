@@ -1,13 +1,19 @@
-import type { Deps } from "../deps.ts";
 import { newId } from "../ids.ts";
-import { retrieveCandidates, type Retrieval } from "../retrieval/retrieve.ts";
+import {
+  retrieveCandidates,
+  type Retrieval,
+  type RetrievalDeps,
+} from "../retrieval/retrieve.ts";
 import { scoreSentences, type ScoredSentence, type SentenceEvidence } from "../scoring/evidence.ts";
+import type { VerifierModel } from "../scoring/verifier.ts";
 import { citeVerified } from "./cite.ts";
 import { roundScore } from "./round.ts";
+import type { Policy } from "./policy.ts";
 import type { Answer, AnswerRequest, RefusalCode } from "./schema.ts";
 import { selectSentences } from "./select.ts";
 
-export type AnswerDeps = Pick<Deps, "db" | "embedder" | "index" | "policy" | "verifier">;
+/** What answering reads: retrieval's needs, the refusal policy and the optional verifier. */
+export type AnswerDeps = RetrievalDeps & { policy: Policy; verifier: VerifierModel | null };
 
 /**
  * What an answer was built from: the retrieval, every scored sentence (with the verifier's input

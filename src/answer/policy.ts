@@ -66,8 +66,7 @@ function readPolicyFile(
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   const parsed = Policy.safeParse({ ...(raw as object), ...defined });
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`Invalid policy ${path}: ${details}`);
+    throw new Error(`Invalid policy ${path}:\n${z.prettifyError(parsed.error)}`);
   }
   return parsed.data;
 }

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { queryRows } from "../db/query.ts";
+import { FTS_CONFIG_SQL } from "../db/schema/chunks.ts";
+import { HOW_ANSWER_TYPE_WORDS } from "../text/answer-type-words.ts";
 import { isNumberWord } from "../text/numbers.ts";
 import { rarityWeight } from "./word-commonness.ts";
 
@@ -54,7 +56,7 @@ export async function analyseQuestion(db: Database, question: string): Promise<Q
     sql`
       with toks as (
         select d.token, d.lexemes[1] as lexeme, d.pos
-        from ts_debug('english', ${searchable}) with ordinality as d(alias, description, token, dictionaries, dictionary, lexemes, pos)
+        from ts_debug(${FTS_CONFIG_SQL}, ${searchable}) with ordinality as d(alias, description, token, dictionaries, dictionary, lexemes, pos)
         where cardinality(d.lexemes) > 0
       )
       select t.token, t.lexeme, t.pos::int as pos, coalesce(s.df, 0)::int as df,
@@ -91,8 +93,7 @@ export async function analyseQuestion(db: Database, question: string): Promise<Q
  * word after "how" is almost never in the sentence that answers, so it must not count as a term
  * the evidence has to cover.
  */
-const ANSWER_TYPE_PHRASE =
-  /\bhow\s+(much|many|long|often|far|old|big|large|soon|frequently|quickly|fast)\b/gi;
+const ANSWER_TYPE_PHRASE = new RegExp(`\\bhow\\s+(${HOW_ANSWER_TYPE_WORDS.join("|")})\\b`, "gi");
 
 export function withoutAnswerTypeWords(question: string): string {
   return question.replace(ANSWER_TYPE_PHRASE, "how");

@@ -1,6 +1,8 @@
+import type { Database } from "../db/client.ts";
 import { readChunksWithProvenance } from "../db/documents.ts";
-import type { Deps } from "../deps.ts";
+import type { Embedder } from "./embedder.ts";
 import { fuseRankings } from "./fusion.ts";
+import type { IndexHolder } from "./index-holder.ts";
 import { analyseQuestion, searchLexical, type QueryTerms } from "./lexical.ts";
 
 /** How many hits each retriever contributes before fusion. */
@@ -33,9 +35,12 @@ export type Retrieval = { query: QueryTerms; candidates: Candidate[] };
 
 export type RetrieveInput = { question: string; sourceIds?: string[]; k: number };
 
+/** What retrieval reads: the store, the query encoder and the serving vector index. */
+export type RetrievalDeps = { db: Database; embedder: Embedder; index: IndexHolder };
+
 /** Hybrid retrieval: Postgres BM25 and the ANN index, fused, with each chunk's provenance. */
 export async function retrieveCandidates(
-  deps: Pick<Deps, "db" | "embedder" | "index">,
+  deps: RetrievalDeps,
   input: RetrieveInput,
 ): Promise<Retrieval> {
   const { db } = deps;

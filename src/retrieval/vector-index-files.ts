@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { z } from "zod";
-import type { Hnsw, HnswParams, IndexState } from "./vector-index.ts";
+import type { Hnsw, HnswParams, IndexState } from "./hnsw.ts";
 
 /*
  * On disk: `manifest.json` plus the hnsw graph file it names. The graph is written under a fresh

@@ -1,9 +1,14 @@
-import hnswlib from "hnswlib-node";
+import {
+  createHnsw,
+  DEFAULT_HNSW_PARAMS,
+  type Hnsw,
+  type HnswParams,
+  type IndexState,
+} from "./hnsw.ts";
 import { loadIndexFiles, saveIndexFiles } from "./vector-index-files.ts";
 import { dot, toUnitVector } from "./vector-math.ts";
 
-/** What an index was built from; `fingerprint` is an opaque description of the DB state it reflects. */
-export type IndexState = { model: string; dimension: number; count: number; fingerprint: string };
+export type { IndexState } from "./hnsw.ts";
 
 export type VectorHit = { chunkId: string; similarity: number };
 
@@ -15,25 +20,10 @@ export interface VectorIndex {
   save(dir: string): Promise<void>;
 }
 
-export type VectorIndexOptions = {
-  /** Graph degree. 32 rather than hnswlib's 16: recall on 512-d text embeddings needs it. */
-  m?: number;
-  /** Build-time candidate list; higher builds slower and better. */
-  efConstruction?: number;
-  /** Search-time candidate list; the effective value is never below 4 * k. */
-  efSearch?: number;
-};
+export type VectorIndexOptions = Partial<HnswParams>;
 
-export type HnswParams = Required<VectorIndexOptions>;
-
-// Chosen so recall@10 against brute force stays >= 0.98 (see test/unit/vector-index.test.ts);
-// LangChain's defaults (ef 10) found only ~70% of the true top 10 on a 46k-chunk corpus.
-export const DEFAULT_HNSW_PARAMS: HnswParams = { m: 32, efConstruction: 200, efSearch: 200 };
 // Fixed so the same items always give the same graph (reproducible rankings and tests).
 const RANDOM_SEED = 100;
-
-const { HierarchicalNSW } = hnswlib;
-export type Hnsw = InstanceType<typeof HierarchicalNSW>;
 
 export function buildVectorIndex(
   items: { chunkId: string; vector: Float32Array }[],
@@ -48,7 +38,7 @@ export function buildVectorIndex(
   const ids = items.map((item) => item.chunkId);
   if (new Set(ids).size !== ids.length) throw new Error("duplicate chunkId in vector index items");
 
-  const hnsw = new HierarchicalNSW("cosine", state.dimension);
+  const hnsw = createHnsw(state.dimension);
   // hnswlib rejects maxElements 0, so an empty corpus still gets room for one.
   hnsw.initIndex({
     maxElements: Math.max(1, items.length),
@@ -78,7 +68,7 @@ export async function loadVectorIndex(
   const loaded = await loadIndexFiles(
     dir,
     expected,
-    () => new HierarchicalNSW("cosine", expected.dimension),
+    () => createHnsw(expected.dimension),
   );
   if (!loaded.ok) {
     options.onReject?.(loaded.reason);

@@ -1,3 +1,4 @@
+import { HOW_DURATION_WORDS, HOW_QUANTITY_WORDS } from "../text/answer-type-words.ts";
 import { NUMBER_WORDS } from "../text/numbers.ts";
 
 /**
@@ -13,14 +14,17 @@ const QUESTION_PATTERNS: [AnswerType, RegExp][] = [
     /\b(how\s+much\b.*\b(cost|costs|charge|charged|pay|paid|price|fee|fees)|what\s+(is|are)\s+the\s+(price|cost|fee)s?|(price|cost|fee)\s+of)\b/i,
   ],
   ["percent", /\b(what|which)\s+(percentage|percent|share|proportion|fraction)\b/i],
-  ["duration", /\bhow\s+(long|soon|quickly)\b/i],
+  ["duration", new RegExp(`\\bhow\\s+(${HOW_DURATION_WORDS.join("|")})\\b`, "i")],
   [
     "date",
     /\b(when|what\s+(year|date|day|month|century|decade)|which\s+(year|date|day|month|century))\b/i,
   ],
   [
     "quantity",
-    /\b(how\s+(much|many|often|old|far|big|large|tall|high|fast|frequently)|what\s+(number|amount|size))\b/i,
+    new RegExp(
+      `\\b(how\\s+(${HOW_QUANTITY_WORDS.join("|")})|what\\s+(number|amount|size))\\b`,
+      "i",
+    ),
   ],
 ];
 

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { queryRows } from "../db/query.ts";
+import { FTS_CONFIG_SQL } from "../db/schema/chunks.ts";
 import type { Candidate } from "../retrieval/retrieve.ts";
 import type { QueryTerms } from "../retrieval/lexical.ts";
 import { splitSentences } from "../text/sentences.ts";
@@ -49,7 +50,7 @@ async function lexemesOf(db: Database, texts: string[]): Promise<LexemePositions
     db,
     sql`select (e.ordinality - 1)::int as i, u.lexeme, u.positions
         from jsonb_array_elements_text(${JSON.stringify(texts)}::jsonb) with ordinality e
-        left join lateral unnest(to_tsvector('english', e.value)) u on true`,
+        left join lateral unnest(to_tsvector(${FTS_CONFIG_SQL}, e.value)) u on true`,
   );
   const out: LexemePositions[] = texts.map(() => new Map());
   for (const r of rows)

@@ -1,13 +1,13 @@
 import type { QueryTerms } from "../retrieval/lexical.ts";
 
+/** Anything that answers "does the evidence contain this lexeme?" (a Set, or a Map of positions). */
+export type LexemeLookup = { has(lexeme: string): boolean };
+
 /**
  * How much of the question a piece of evidence covers: the weighted share of the question's
  * terms it contains. Weights combine corpus idf and general rarity, so names, products and
  * modifiers count most and everyday words ("get", "use") little.
  */
-/** Anything that answers "does the evidence contain this lexeme?" (a Set, or a Map of positions). */
-export type LexemeLookup = { has(lexeme: string): boolean };
-
 export function coverage(query: QueryTerms, evidenceLexemes: LexemeLookup): number {
   let total = 0;
   let covered = 0;

@@ -52,19 +52,19 @@ describe("loadConfig", () => {
     const error = configErrorOf({ PORT: "abc" });
     expect(error.name).toBe("ConfigError");
     expect(error.message).toMatch(/^Invalid configuration:/);
-    expect(error.message).toMatch(/\bPORT: /);
+    expect(error.message).toContain("→ at PORT");
     expect(error.message).not.toMatch(/DATABASE_URL/);
   });
 
   it("rejects an out-of-range or fractional PORT", () => {
-    expect(configErrorOf({ PORT: "65536" }).message).toMatch(/\bPORT: /);
-    expect(configErrorOf({ PORT: "80.5" }).message).toMatch(/\bPORT: /);
+    expect(configErrorOf({ PORT: "65536" }).message).toContain("→ at PORT");
+    expect(configErrorOf({ PORT: "80.5" }).message).toContain("→ at PORT");
     expect(loadConfig({ PORT: "65535" }).PORT).toBe(65535);
   });
 
   it("rejects a DATABASE_URL that is not a postgres URL, naming DATABASE_URL", () => {
     const error = configErrorOf({ DATABASE_URL: "mysql://localhost/verity" });
-    expect(error.message).toContain("DATABASE_URL: must be a postgres:// or postgresql:// URL");
+    expect(error.message).toContain("✖ must be a postgres:// or postgresql:// URL\n  → at DATABASE_URL");
     expect(error.message).not.toMatch(/\bPORT\b/);
   });
 
@@ -76,7 +76,7 @@ describe("loadConfig", () => {
       LOG_LEVEL: "loud",
     });
     for (const name of ["PORT", "DATABASE_URL", "VERITY_THRESHOLD", "LOG_LEVEL"])
-      expect(error.message).toContain(`${name}: `);
+      expect(error.message).toContain(`→ at ${name}`);
   });
 
   it("treats an empty string as unset", () => {

@@ -54,24 +54,24 @@ describe("loadManifest", () => {
     const error = await manifestErrorOf(path);
     expect(error.name).toBe("ManifestError");
     expect(error.message).toContain(`Invalid manifest ${path}`);
-    expect(error.message).toContain("sources: source ids must be unique");
+    expect(error.message).toContain("✖ source ids must be unique\n  → at sources");
   });
 
   it("rejects an unknown trust level, naming the source's field", async () => {
     const path = await manifestFile({ sources: [handbook, { ...tips, trust: "trusted" }] });
     const error = await manifestErrorOf(path);
-    expect(error.message).toContain("sources.1.trust:");
+    expect(error.message).toContain("→ at sources[1].trust");
     expect(error.message).toContain("authoritative");
   });
 
   it("rejects a source without paths, and one with an empty list of paths", async () => {
     const { paths: _omitted, ...noPaths } = handbook;
     const missing = await manifestErrorOf(await manifestFile({ sources: [noPaths] }));
-    expect(missing.message).toContain("sources.0.paths:");
+    expect(missing.message).toContain("→ at sources[0].paths");
     const empty = await manifestErrorOf(
       await manifestFile({ sources: [{ ...handbook, paths: [] }] }),
     );
-    expect(empty.message).toContain("sources.0.paths:");
+    expect(empty.message).toContain("→ at sources[0].paths");
   });
 
   it("rejects invalid JSON, naming the file", async () => {
@@ -90,15 +90,17 @@ describe("loadManifest", () => {
 
   it("rejects an empty list of sources and a bad id", async () => {
     const empty = await manifestErrorOf(await manifestFile({ sources: [] }));
-    expect(empty.message).toContain("sources:");
+    expect(empty.message).toContain("→ at sources");
     const badId = await manifestErrorOf(
       await manifestFile({ sources: [{ ...handbook, id: "Acme Handbook" }] }),
     );
-    expect(badId.message).toContain("sources.0.id: lowercase letters, digits and dashes");
+    expect(badId.message).toContain("lowercase letters, digits and dashes");
+    expect(badId.message).toContain("→ at sources[0].id");
   });
 
   it("reports a non-object document at the root", async () => {
     const error = await manifestErrorOf(await manifestFile("[]"));
-    expect(error.message).toContain("(root):");
+    expect(error.message).toContain("✖ Invalid input: expected object");
+    expect(error.message).not.toContain("→ at");
   });
 });

@@ -6,6 +6,8 @@ const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 /** The text-search configuration shared by the stored column and every query built against it. */
 export const FTS_CONFIG = "english";
+/** FTS_CONFIG as a literal for hand-written SQL (a literal, not a parameter: plans stay the same). */
+export const FTS_CONFIG_SQL = sql.raw(`'${FTS_CONFIG}'`);
 
 /**
  * A sentence-aligned span of a version's text. `text` equals the version text between the
@@ -27,7 +29,7 @@ export const chunks = pgTable(
     embedding: real("embedding").array().notNull(),
     fts: tsvector("fts")
       .notNull()
-      .generatedAlwaysAs(sql`to_tsvector('english', "text")`),
+      .generatedAlwaysAs(sql`to_tsvector(${FTS_CONFIG_SQL}, "text")`),
   },
   (t) => [
     uniqueIndex("chunks_version_ordinal_key").on(t.versionId, t.ordinal),

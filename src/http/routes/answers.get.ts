@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { findAnswer } from "../../db/answers.ts";
+import { findAnswer } from "../../answer/record.ts";
 import { Answer } from "../../answer/schema.ts";
 import { AppError } from "../../errors.ts";
 import { IdParam, problemResponses } from "../openapi-schemas.ts";

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
-import type { Database } from "./client.ts";
-import { answers, citations } from "./schema/index.ts";
-import type { Answer } from "../answer/schema.ts";
+import type { Database } from "../db/client.ts";
+import { answers, citations } from "../db/schema/index.ts";
+import type { Answer } from "./schema.ts";
 
 /** Store an answer and its citations together: the record of what was said, as it was said. */
 export async function recordAnswer(
