@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { queryRows } from "../db/query.ts";
 import { FTS_CONFIG_SQL } from "../db/schema/chunks.ts";
-import { HOW_ANSWER_TYPE_WORDS } from "../text/answer-type-words.ts";
+import { HOW_WORDS_NOT_IN_ANSWERS } from "../text/answer-type-words.ts";
 import { isNumberWord } from "../text/numbers.ts";
 import { rarityWeight } from "./word-commonness.ts";
 
@@ -93,7 +93,7 @@ export async function analyseQuestion(db: Database, question: string): Promise<Q
  * word after "how" is almost never in the sentence that answers, so it must not count as a term
  * the evidence has to cover.
  */
-const ANSWER_TYPE_PHRASE = new RegExp(`\\bhow\\s+(${HOW_ANSWER_TYPE_WORDS.join("|")})\\b`, "gi");
+const ANSWER_TYPE_PHRASE = new RegExp(`\\bhow\\s+(${HOW_WORDS_NOT_IN_ANSWERS.join("|")})\\b`, "gi");
 
 export function withoutAnswerTypeWords(question: string): string {
   return question.replace(ANSWER_TYPE_PHRASE, "how");

@@ -59,6 +59,20 @@ describe("layout", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("keeps the lab's tools from leaning on each other: only corpora/ and shared/ are common", () => {
+    const tools = ["lab/eval/", "lab/bench/", "lab/training/"];
+    const offenders = sourceFiles("lab").flatMap((file) =>
+      importsOf(file)
+        .filter((s) => s.startsWith("."))
+        .map((s) => resolveLocal(file, s))
+        .filter((target) =>
+          tools.some((tool) => target.startsWith(tool) && !file.startsWith(tool)),
+        )
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it("has no import cycles in src/, ingest/ or lab/", () => {
     const files = [...SERVING, ...sourceFiles("lab")];
     const known = new Set(files);
