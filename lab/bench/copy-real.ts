@@ -3,7 +3,8 @@ import type { Database } from "../../src/db/client.ts";
 import { chunks, documents, documentVersions, sources } from "../../src/db/schema/index.ts";
 import type { DocumentBundle } from "./bundle.ts";
 
-export type SourceRow = typeof sources.$inferInsert;
+/** A sources row to insert; the schema's SourceRow is the row as selected. */
+export type SourceInsert = typeof sources.$inferInsert;
 
 /**
  * Whole current documents of `db` (versions, chunks and stored vectors), in path order, while
@@ -12,7 +13,7 @@ export type SourceRow = typeof sources.$inferInsert;
 export async function readRealBundles(
   db: Database,
   maxChunks: number,
-): Promise<{ sources: SourceRow[]; bundles: DocumentBundle[]; chunks: number }> {
+): Promise<{ sources: SourceInsert[]; bundles: DocumentBundle[]; chunks: number }> {
   const versions = await db
     .select()
     .from(documentVersions)

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { writeCorpus } from "../corpora/corpus-files.ts";
 import { prepareSquad } from "../corpora/squad.ts";
 import type { EvalQuestion } from "../corpora/types.ts";
 import { createRng, shuffled } from "../shared/rng.ts";
@@ -9,8 +10,8 @@ type SquadJson = { data: { title: string; paragraphs: unknown[] }[] };
 export type BenchCorpus = { manifestPath: string; paragraphs: number; questions: EvalQuestion[] };
 
 /**
- * The SQuAD file as a manifest plus text files under `dir/corpus` (eval's prepareSquad, written
- * out so the real pipeline discovers and loads them). With `maxParagraphs`, the
+ * The SQuAD file as a manifest plus text files under `dir/corpus`, prepared and written exactly as
+ * eval's stores are, so the real pipeline discovers and loads them. With `maxParagraphs`, the
  * first paragraphs of every article are kept, so a small corpus still spans every topic.
  */
 export async function buildSquadCorpus(
@@ -31,14 +32,7 @@ export async function buildSquadCorpus(
     await writeFile(source, JSON.stringify({ ...squad, data }));
   }
   const prepared = await prepareSquad(source);
-  const corpusDir = join(dir, "corpus");
-  for (const file of prepared.files) {
-    const target = join(corpusDir, file.path);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, file.text);
-  }
-  const manifestPath = join(corpusDir, "sources.json");
-  await writeFile(manifestPath, JSON.stringify(prepared.manifest, null, 2));
+  const manifestPath = await writeCorpus(prepared, join(dir, "corpus"));
   return { manifestPath, paragraphs, questions: prepared.questions };
 }
 

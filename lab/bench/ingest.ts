@@ -3,7 +3,8 @@ import { ingestManifest, type IngestSummary } from "../../ingest/pipeline.ts";
 import { round } from "../shared/stats.ts";
 import type { BenchStore } from "./store.ts";
 
-export type IngestReport = {
+/** Ingest throughput by stage (eval's record of filling a store is CorpusIngest). */
+export type IngestMeasurement = {
   files: number;
   chunks: number;
   chunks_embedded: number;
@@ -28,7 +29,7 @@ export type IngestReport = {
 export async function measureIngest(
   store: BenchStore,
   manifestPath: string,
-): Promise<IngestReport> {
+): Promise<IngestMeasurement> {
   const first = await ingestOnce(store, manifestPath);
   const again = await ingestOnce(store, manifestPath);
   const { summary, indexMs } = first;

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { DATASET_PATHS, resolveDataset } from "../shared/datasets.ts";
 import type { BaselineMode } from "./baseline.ts";
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--out FILE] [--store DIR] [--data FILE]
@@ -10,6 +10,8 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--out FILE] [--store DI
   --quick       ~150 paragraphs, 1k-chunk scale only, 5 s HTTP runs (under two minutes)
   --out FILE    JSON report (default bench-report.json)
   --store DIR   reuse this store for the real corpus instead of a fresh temporary one
+  --data FILE   SQuAD 2.0 JSON (default ${DATASET_PATHS.squad2},
+                from the repository root)
   --questions   questions asked in process on the real corpus (default 50 quick, 200 full)
   --scale-questions  questions asked at each scale point (default 50 quick, 100 full)
   --baseline    fromTexts re-embeds the chunks (default in full runs); addVectors reuses the
@@ -28,8 +30,6 @@ export type BenchOptions = {
   durationS: number;
   baseline: BaselineMode;
 };
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
@@ -58,7 +58,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     quick,
     out: resolve(values.out),
     store: values.store ? resolve(values.store) : undefined,
-    data: resolve(values.data ?? resolve(ROOT, "../shared/datasets/squad2/public.json")),
+    data: values.data === undefined ? resolveDataset("squad2") : resolve(values.data),
     paragraphs: positive("paragraphs", values.paragraphs) ?? (quick ? 150 : undefined),
     sizes: (values.sizes ?? (quick ? "1000" : "1000,10000,100000"))
       .split(",")

@@ -1,7 +1,7 @@
 import type { BaselineReport } from "./baseline.ts";
 import type { StageBreakdown } from "./breakdown.ts";
 import type { HttpRun } from "./http.ts";
-import type { IngestReport } from "./ingest.ts";
+import type { IngestMeasurement } from "./ingest.ts";
 import type { Machine } from "./machine.ts";
 import type { QueryReport } from "./query.ts";
 import type { ScaleStoreInfo } from "./scale-store.ts";
@@ -21,7 +21,7 @@ export type BenchReport = {
   machine: Machine;
   dataset: { path: string; paragraphs: number; questions_asked: number; store: string };
   embedder: { model: string; load_ms: number };
-  ingest: IngestReport & { peak_rss_mib: number };
+  ingest: IngestMeasurement & { peak_rss_mib: number };
   query: QueryReport & { stages: StageBreakdown; peak_rss_mib: number };
   /** The shipped answerability verifier's cost per answer (null when no model file exists). */
   verifier: VerifierCost | null;

@@ -3,7 +3,7 @@ import { stableId } from "../../src/ids.ts";
 import { splitSentences } from "../../src/text/sentences.ts";
 import type { DocumentBundle } from "./bundle.ts";
 import type { StoredChunk } from "./chunks.ts";
-import type { SourceRow } from "./copy-real.ts";
+import type { SourceInsert } from "./copy-real.ts";
 import { shuffled, type Rng } from "../shared/rng.ts";
 
 /** Bump when the generator changes, so cached stores built by an older one are not reused. */
@@ -22,7 +22,7 @@ export const SYNTHETIC_DESCRIPTION =
   `real chunk; its vector is unit(base + ${BORROWED_WEIGHT} * lender + N(0, ${NOISE_SIGMA}^2) per dim), seeded. ` +
   `Every real sentence recurs many times, so BM25 candidate lists are longer than in a natural corpus of that size`;
 
-export const SYNTHETIC_SOURCES: SourceRow[] = Array.from(
+export const SYNTHETIC_SOURCES: SourceInsert[] = Array.from(
   { length: SYNTHETIC_SOURCE_COUNT },
   (_, i) => ({
     id: sourceId(i),

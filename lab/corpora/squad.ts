@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import type { SourceSpec } from "../../ingest/manifest.ts";
-import { writeCorpus } from "./corpus-files.ts";
-import type { CorpusFile, EvalCorpus, EvalQuestion, PreparedCorpus } from "./types.ts";
+import type { CorpusFile, EvalQuestion, PreparedCorpus } from "./types.ts";
 
 const SquadFile = z.object({
   data: z.array(
@@ -43,20 +42,10 @@ export function quoteHasAnswer(quote: string, goldAnswers: string[]): boolean {
 
 /**
  * SQuAD 2.0 as an evaluation corpus: every paragraph becomes a text document of its article's
- * source, so it goes through the real ingestion pipeline with the default chunking. With `dir`,
- * the files and their manifest are also written there (for scripts that ingest it themselves).
+ * source, so it goes through the real ingestion pipeline with the default chunking. Nothing is
+ * written: writeCorpus does that, for the eval store and the bench alike.
  */
-export function prepareSquad(dataPath: string): Promise<PreparedCorpus>;
-export function prepareSquad(dataPath: string, dir: string): Promise<PreparedCorpus & EvalCorpus>;
-export async function prepareSquad(
-  dataPath: string,
-  dir?: string,
-): Promise<PreparedCorpus | (PreparedCorpus & EvalCorpus)> {
-  const corpus = await readSquad(dataPath);
-  return dir === undefined ? corpus : { ...corpus, manifestPath: await writeCorpus(corpus, dir) };
-}
-
-async function readSquad(dataPath: string): Promise<PreparedCorpus> {
+export async function prepareSquad(dataPath: string): Promise<PreparedCorpus> {
   const file = SquadFile.parse(JSON.parse(await readFile(dataPath, "utf8")));
   const sources: SourceSpec[] = [];
   const files: CorpusFile[] = [];

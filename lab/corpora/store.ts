@@ -21,7 +21,11 @@ export type StoreStamp = {
   ingestedAt: string;
 };
 
-export type IngestReport = {
+/**
+ * What making a store hold a corpus took (`skipped`: it already did). Not the bench's
+ * IngestMeasurement, which times every stage.
+ */
+export type CorpusIngest = {
   skipped: boolean;
   seconds: number;
   documents: number;
@@ -71,7 +75,7 @@ export async function ensureIngested(
   store: string,
   corpus: PreparedCorpus,
   log: (line: string) => void,
-): Promise<IngestReport> {
+): Promise<CorpusIngest> {
   const started = performance.now();
   const fingerprint = corpusFingerprint(corpus, deps.embedder.modelId);
   const stamp = await readStamp(store);

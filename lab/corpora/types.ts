@@ -17,9 +17,6 @@ export type EvalQuestion = {
   goldSentences?: string[];
 };
 
-/** A corpus written to disk: its manifest and the questions asked of it. */
-export type EvalCorpus = { manifestPath: string; questions: EvalQuestion[] };
-
 /** What a citation points at, as far as the judge needs it. */
 export type CitedSpan = {
   sourceId: string;

@@ -1,15 +1,18 @@
 import { Policy } from "../../src/answer/policy.ts";
-import type { SweepPoint } from "./report.ts";
+import { round } from "../shared/stats.ts";
+import { pickMostAccurateAtPrecision, type OperatingPoint } from "../shared/sweep.ts";
 
-const round4 = (x: number) => Math.round(x * 10000) / 10000;
-
-/** The most accurate threshold that answers something at or above the precision floor. */
-export function chooseThreshold(sweep: SweepPoint[], minPrecision: number): SweepPoint {
-  const eligible = sweep.filter((p) => p.coverage > 0 && p.answered_precision >= minPrecision);
-  if (eligible.length === 0) {
+/**
+ * The threshold to write: the most accurate that answers something at or above the precision
+ * floor. Unlike the report's "best", there is no fallback: a policy that refuses everything is
+ * not a calibration.
+ */
+export function chooseThreshold(sweep: OperatingPoint[], minPrecision: number): OperatingPoint {
+  const chosen = pickMostAccurateAtPrecision(sweep, minPrecision);
+  if (!chosen) {
     throw new Error(`no threshold reaches answered precision ${minPrecision}; policy unchanged`);
   }
-  return eligible.reduce((best, p) => (p.accuracy > best.accuracy ? p : best));
+  return chosen;
 }
 
 /**
@@ -36,7 +39,7 @@ export const shellQuote = (arg: string) =>
 export function calibratedPolicy(
   raw: Record<string, unknown>,
   run: { dataset: string; data: string; questions: number },
-  chosen: SweepPoint,
+  chosen: OperatingPoint,
   command: string,
   now = new Date(),
 ): Record<string, unknown> {
@@ -48,8 +51,8 @@ export function calibratedPolicy(
       dataset: run.dataset,
       data: run.data,
       questions: run.questions,
-      accuracy: round4(chosen.accuracy),
-      answeredPrecision: round4(chosen.answered_precision),
+      accuracy: round(chosen.accuracy, 4),
+      answeredPrecision: round(chosen.answered_precision, 4),
       calibratedAt: now.toISOString(),
       command,
     },

@@ -1,3 +1,9 @@
+import { quoteHasAnswer } from "../corpora/squad.ts";
+import { rateTally, sweepThresholds, type OperatingPoint } from "../shared/sweep.ts";
+
+/** Policy thresholds are stated to two decimals, so the sweep steps by 0.01. */
+const THRESHOLD_STEPS = 100;
+
 /** What one question produced, enough to replay the refusal decision at any threshold. */
 export type Outcome = {
   id: string;
@@ -15,16 +21,11 @@ export type Outcome = {
   latencyMs: number;
 };
 
-export type Operating = {
-  threshold: number;
-  accuracy: number;
-  coverage: number;
-  answered_precision: number;
+/** An operating point with the counts behind it, split by answerability. */
+export type Operating = OperatingPoint & {
   answerable: { n: number; answered: number; correct: number };
   unanswerable: { n: number; refused: number };
 };
-
-const squash = (s: string) => s.replace(/\s+/g, " ").trim().toLowerCase();
 
 /** Replay the policy at `threshold`: answer when the best score clears it, cite what clears it. */
 export function scoreAt(outcomes: Outcome[], threshold: number): Operating {
@@ -38,23 +39,20 @@ export function scoreAt(outcomes: Outcome[], threshold: number): Operating {
       answerable.answered += 1;
       const cited = o.citations.filter((c) => c.score >= threshold);
       const isGold = (c: (typeof cited)[number]) =>
-        c.gold ?? o.goldAnswers.some((g) => squash(c.quote).includes(squash(g)));
+        c.gold ?? quoteHasAnswer(c.quote, o.goldAnswers);
       if (cited.some(isGold)) answerable.correct += 1;
     } else {
       unanswerable.n += 1;
       if (!answered) unanswerable.refused += 1;
     }
   }
-  const total = answerable.n + unanswerable.n;
-  const answeredAll = answerable.answered + (unanswerable.n - unanswerable.refused);
-  return {
-    threshold,
-    accuracy: total ? (answerable.correct + unanswerable.refused) / total : 0,
-    coverage: total ? answeredAll / total : 0,
-    answered_precision: answeredAll ? answerable.correct / answeredAll : 0,
-    answerable,
-    unanswerable,
+  const tally = {
+    questions: answerable.n + unanswerable.n,
+    correct: answerable.correct + unanswerable.refused,
+    answered: answerable.answered + (unanswerable.n - unanswerable.refused),
+    answeredCorrect: answerable.correct,
   };
+  return { ...rateTally(threshold, tally, 0), answerable, unanswerable };
 }
 
 /**
@@ -74,21 +72,7 @@ export function citationCounts(
   return { total, verified };
 }
 
-/** Thresholds 0.00..1.00 in steps of 0.01. */
-export function sweep(outcomes: Outcome[]): Operating[] {
-  return Array.from({ length: 101 }, (_, i) => scoreAt(outcomes, i / 100));
-}
-
-/** The most accurate threshold, optionally only among those meeting a precision floor. */
-export function bestThreshold(points: Operating[], minPrecision = 0): Operating {
-  const eligible = points.filter((p) => p.answered_precision >= minPrecision && p.coverage > 0);
-  const pool = eligible.length ? eligible : points;
-  return pool.reduce((best, p) => (p.accuracy > best.accuracy ? p : best));
-}
-
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  // Nearest-rank: the smallest value with at least p% of the sample at or below it.
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+/** The policy replayed at thresholds 0.00..1.00. */
+export function sweepOutcomes(outcomes: Outcome[]): Operating[] {
+  return sweepThresholds(THRESHOLD_STEPS, (threshold) => scoreAt(outcomes, threshold));
 }

@@ -1,6 +1,7 @@
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { DATASETS, type Dataset } from "../corpora/types.ts";
+import { DATASET_PATHS } from "../shared/datasets.ts";
 
 export const USAGE = `Usage:
   npm run eval -- --dataset squad2 --data FILE [options]
@@ -17,7 +18,11 @@ Options:
   --retrieval-depth K  chunks retrieved for the retrieval metrics (default 50; 0: only what
                        answering saw)
   --policy PATH        refusal policy (default VERITY_POLICY, else policy/default.json)
-  --corpus FILE        SciFact corpus (default corpus.jsonl next to the claims)`;
+  --corpus FILE        SciFact corpus (default corpus.jsonl next to the claims)
+
+The public sets, from the repository root:
+  squad2   ${DATASET_PATHS.squad2}
+  scifact  ${DATASET_PATHS.scifactClaims} (its corpus.jsonl is next to it)`;
 
 export type EvalOptions = {
   dataset: Dataset;

@@ -1,18 +1,12 @@
+import { percentile, round } from "../shared/stats.ts";
 import {
-  bestThreshold,
-  citationCounts,
-  percentile,
-  scoreAt,
-  sweep,
-  type Operating,
-} from "./metrics.ts";
+  pickMostAccurate,
+  pickMostAccurateAtPrecision,
+  type OperatingPoint,
+} from "../shared/sweep.ts";
+import { citationCounts, scoreAt, sweepOutcomes, type Operating } from "./metrics.ts";
 import { scoreRetrieval, type RetrievalScores } from "./retrieval-metrics.ts";
 import type { EvalRun } from "./run.ts";
-
-export type SweepPoint = Pick<
-  Operating,
-  "threshold" | "accuracy" | "coverage" | "answered_precision"
->;
 
 export type Report = {
   dataset: string;
@@ -42,7 +36,7 @@ export type Report = {
   best_with_precision_0_9: Operating | null;
   invalid_questions: number;
   ingest: EvalRun["ingest"];
-  sweep: SweepPoint[];
+  sweep: OperatingPoint[];
 };
 
 const PRECISION_FLOOR = 0.9;
@@ -51,8 +45,7 @@ export function buildReport(run: EvalRun): Report {
   const outcomes = run.runs.map((r) => r.outcome);
   const threshold = run.policy.threshold;
   const atPolicy = scoreAt(outcomes, threshold);
-  const points = sweep(outcomes);
-  const precise = points.filter((p) => p.coverage > 0 && p.answered_precision >= PRECISION_FLOOR);
+  const points = sweepOutcomes(outcomes);
   const latencies = run.runs.filter((r) => !r.invalid).map((r) => r.outcome.latencyMs);
   const gold = (r: EvalRun["runs"][number]) => r.question.goldDocuments;
   return {
@@ -85,8 +78,9 @@ export function buildReport(run: EvalRun): Report {
     policy: run.policyPath,
     verifier: run.verifier,
     always_refuse_accuracy: scoreAt(outcomes, Infinity).accuracy,
-    best: bestThreshold(points),
-    best_with_precision_0_9: precise.length ? bestThreshold(precise) : null,
+    // A threshold that answers something; "always refuse" only when none does.
+    best: pickMostAccurateAtPrecision(points, 0) ?? pickMostAccurate(points),
+    best_with_precision_0_9: pickMostAccurateAtPrecision(points, PRECISION_FLOOR),
     invalid_questions: run.runs.filter((r) => r.invalid).length,
     ingest: run.ingest,
     sweep: points.map(({ threshold, accuracy, coverage, answered_precision }) => ({
@@ -102,11 +96,7 @@ const f3 = (x: number) => x.toFixed(3);
 
 /** The report as a plain-text table for the terminal. */
 export function formatReport(r: Report): string {
-  const row = (
-    label: string,
-    p: Pick<Operating, "accuracy" | "coverage" | "answered_precision">,
-    t: string,
-  ) =>
+  const row = (label: string, p: OperatingPoint, t: string) =>
     `  ${label.padEnd(26)}${t.padStart(9)}${f3(p.accuracy).padStart(10)}${f3(p.answered_precision).padStart(11)}${f3(p.coverage).padStart(10)}`;
   const ret = r.retrieval;
   const cand = ret.answer_candidates;
@@ -145,7 +135,7 @@ export function detailLines(run: EvalRun): string[] {
       id: r.question.id,
       answerable: r.question.answerable,
       bestScore: r.outcome.bestScore,
-      latencyMs: Math.round(r.outcome.latencyMs * 10) / 10,
+      latencyMs: round(r.outcome.latencyMs, 1),
       citations: r.cited.map((c, i) => ({ ...c, gold: r.outcome.citations[i]?.gold ?? false })),
       goldDocuments: r.question.goldDocuments,
       ranked: r.deep.slice(0, 10),

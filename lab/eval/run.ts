@@ -12,7 +12,7 @@ import type { EvalOptions } from "./options.ts";
 import { rankDocuments } from "./retrieval-metrics.ts";
 import { prepareCorpus } from "../corpora/prepare.ts";
 import { selectQuestions } from "../corpora/select.ts";
-import { ensureIngested, type IngestReport } from "../corpora/store.ts";
+import { ensureIngested, type CorpusIngest } from "../corpora/store.ts";
 import type { EvalQuestion, PreparedCorpus } from "../corpora/types.ts";
 
 /** What one question produced: the replayable outcome plus the documents retrieval ranked. */
@@ -32,7 +32,7 @@ export type QuestionRun = {
 export type EvalRun = {
   options: EvalOptions;
   corpus: PreparedCorpus;
-  ingest: IngestReport;
+  ingest: CorpusIngest;
   /** The policy in force (its threshold is what the report scores at). */
   policy: Policy;
   policyPath: string;

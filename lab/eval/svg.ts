@@ -2,13 +2,14 @@
 // or a pull request. Left: answered precision against coverage; right: accuracy, coverage and
 // answered precision against the threshold. The policy's and the best threshold are dots on the
 // curves and a line of figures under the title, so no label ever covers a curve.
-import type { SweepPoint } from "./report.ts";
+import { round } from "../shared/stats.ts";
+import type { OperatingPoint } from "../shared/sweep.ts";
 
 export type SweepPlot = {
   title: string;
-  sweep: SweepPoint[];
-  policy: SweepPoint;
-  best: SweepPoint;
+  sweep: OperatingPoint[];
+  policy: OperatingPoint;
+  best: OperatingPoint;
   alwaysRefuse: number;
 };
 
@@ -35,7 +36,7 @@ export function escapeXml(text: string): string {
     .replace(/"/g, "&quot;");
 }
 
-const n = (x: number) => (Math.round(x * 10) / 10).toString();
+const n = (x: number) => String(round(x, 1));
 const f3 = (x: number) => x.toFixed(3);
 
 type Panel = { x0: number; xs: (v: number) => number; ys: (v: number) => number };
@@ -106,7 +107,7 @@ function legend(x: number, y: number, alwaysRefuse: number): string[] {
 
 /** The figures the dots stand for, one line each, in the dots' colours. */
 function caption(x: number, y: number, plot: SweepPlot, same: boolean): string[] {
-  const figures = (p: SweepPoint) =>
+  const figures = (p: OperatingPoint) =>
     `t=${p.threshold.toFixed(2)}: accuracy ${f3(p.accuracy)}, answered precision ` +
     `${f3(p.answered_precision)}, coverage ${f3(p.coverage)}`;
   const lines: [string, string][] = [

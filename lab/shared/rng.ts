@@ -1,4 +1,9 @@
-/** Seeded randomness, so a synthetic store is the same on every machine and every run. */
+/**
+ * Seeded randomness, so a synthetic store is the same on every machine and every run, and a
+ * randomised unit test replays the same cases. The one copy lives here and the tests import it:
+ * tests may depend on the lab, the lab should not depend on test support code, and src/ and
+ * ingest/ (which never import lab/) have no use for randomness.
+ */
 export type Rng = { next(): number; int(max: number): number; gaussian(): number };
 
 /** mulberry32: tiny, fast and good enough for picking sentences and perturbing vectors. */

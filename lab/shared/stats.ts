@@ -8,7 +8,10 @@ export type LatencySummary = {
   qps: number;
 };
 
-/** Nearest-rank percentile of unsorted samples; 0 when there are none. */
+/**
+ * Nearest-rank percentile of unsorted samples: the smallest sample with at least p% of them at or
+ * below it, so always one of the samples. 0 when there are none.
+ */
 export function percentile(samples: number[], p: number): number {
   if (samples.length === 0) return 0;
   const sorted = [...samples].sort((a, b) => a - b);
@@ -30,6 +33,10 @@ export function summarise(latenciesMs: number[], elapsedMs: number): LatencySumm
   };
 }
 
+/**
+ * The lab's one rounding, to `digits` decimals. (Answers state scores with the serving code's
+ * roundScore, four decimals; eval compares with those, so it uses that one for scores.)
+ */
 export function round(x: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;

@@ -1,11 +1,14 @@
 import { computeFeatures } from "../../src/scoring/features.ts";
 import { predictProbability, type Classifier } from "../../src/scoring/verifier.ts";
 import { sha256 } from "../../src/hash.ts";
+import { rateTally, sweepThresholds, type OperatingPoint } from "../shared/sweep.ts";
 import { featureInput, type Example } from "./collect.ts";
+
+/** The verifier's operating points state their probability thresholds to three decimals. */
+const PROBABILITY_STEPS = 1000;
 
 /** What the verifier decided for one held-out question: its best probability and whether that sentence is gold. */
 export type Decision = { dataset: string; best: number; correct: boolean; answerable: boolean };
-export type Point = { threshold: number; accuracy: number; precision: number; coverage: number };
 export type Fitter = (rows: number[][], labels: number[]) => Classifier;
 
 /** Feature rows and gold labels of every example's first `depth` candidates. */
@@ -55,35 +58,25 @@ export function heldOutDecisions(
   return decisions;
 }
 
-/** Accuracy, answered precision and coverage of answering when the best probability is at least t. */
-export function pointAt(decisions: Decision[], t: number): Point {
-  let correct = 0;
-  let answered = 0;
-  let answeredCorrect = 0;
+/**
+ * Answering when the best probability is at least `threshold`. Answered precision is 1 when
+ * nothing is answered, as the recorded operating points have always stated it (see
+ * NothingAnsweredPrecision).
+ */
+export function pointAt(decisions: Decision[], threshold: number): OperatingPoint {
+  const tally = { questions: decisions.length, correct: 0, answered: 0, answeredCorrect: 0 };
   for (const d of decisions) {
-    const answers = d.best >= t;
+    const answers = d.best >= threshold;
     if (answers) {
-      answered += 1;
-      if (d.correct) answeredCorrect += 1;
+      tally.answered += 1;
+      if (d.correct) tally.answeredCorrect += 1;
     }
-    if (answers ? d.correct : !d.answerable) correct += 1;
+    if (answers ? d.correct : !d.answerable) tally.correct += 1;
   }
-  return {
-    threshold: t,
-    accuracy: correct / decisions.length,
-    precision: answered ? answeredCorrect / answered : 1,
-    coverage: answered / decisions.length,
-  };
+  return rateTally(threshold, tally, 1);
 }
 
-export const sweep = (decisions: Decision[]) =>
-  Array.from({ length: 1001 }, (_, i) => pointAt(decisions, i / 1000));
-
-export const mostAccurate = (points: Point[]) =>
-  points.reduce((b, p) => (p.accuracy > b.accuracy ? p : b));
-
-/** The most accurate threshold whose answered precision reaches the target (null if none does). */
-export function pointForPrecision(points: Point[], target: number): Point | null {
-  const ok = points.filter((p) => p.precision >= target && p.coverage > 0);
-  return ok.length ? mostAccurate(ok) : null;
+/** The held-out decisions replayed at thresholds 0.000..1.000. */
+export function sweepDecisions(decisions: Decision[]): OperatingPoint[] {
+  return sweepThresholds(PROBABILITY_STEPS, (threshold) => pointAt(decisions, threshold));
 }

@@ -3,17 +3,21 @@ import { parseArgs } from "node:util";
 import { FEATURE_NAMES } from "../../src/scoring/features.ts";
 import type { Classifier, VerifierModel } from "../../src/scoring/verifier.ts";
 import { sha256 } from "../../src/hash.ts";
+import { relativeToRoot, resolveDataset } from "../shared/datasets.ts";
+import {
+  pickMostAccurate,
+  pickMostAccurateAtPrecision,
+  type OperatingPoint,
+} from "../shared/sweep.ts";
 import { fitBoostedTrees } from "./boosting.ts";
 import { collectExamples, type Example } from "./collect.ts";
 import {
   heldOutDecisions,
-  mostAccurate,
-  pointForPrecision,
-  sweep,
+  pointAt,
+  sweepDecisions,
   trainingRows,
   type Decision,
   type Fitter,
-  type Point,
 } from "./cross-validate.ts";
 import { fitLogistic } from "./logistic.ts";
 
@@ -40,12 +44,9 @@ const FITTERS: Record<string, Fitter> = {
 async function main() {
   const { values } = parseArgs({
     options: {
-      squad: { type: "string", default: "../shared/datasets/squad2/public.json" },
-      "scifact-claims": {
-        type: "string",
-        default: "../shared/datasets/scifact/claims_public.jsonl",
-      },
-      "scifact-corpus": { type: "string", default: "../shared/datasets/scifact/corpus.jsonl" },
+      squad: { type: "string", default: resolveDataset("squad2") },
+      "scifact-claims": { type: "string", default: resolveDataset("scifactClaims") },
+      "scifact-corpus": { type: "string", default: resolveDataset("scifactCorpus") },
       kind: { type: "string", default: "boosted-trees" },
       depth: { type: "string", default: "8" },
       compare: { type: "boolean", default: false },
@@ -107,7 +108,7 @@ async function main() {
       targetPrecision: p.targetPrecision,
       threshold: p.threshold,
     })),
-    trainedOn: [values.squad!, values["scifact-claims"]!],
+    trainedOn: [values.squad!, values["scifact-claims"]!].map(relativeToRoot),
     crossValidation: {
       folds: FOLDS,
       grouping: "squad2 article, scifact abstract group",
@@ -121,26 +122,27 @@ async function main() {
 
 /** For each target: the SQuAD threshold reaching it, and what it gives on each dataset. */
 function operatingPoints(decisions: Decision[]) {
-  const squad = sweep(decisions.filter((d) => d.dataset === "squad2"));
-  const scifact = sweep(decisions.filter((d) => d.dataset === "scifact"));
+  const squad = sweepDecisions(decisions.filter((d) => d.dataset === "squad2"));
+  const scifact = decisions.filter((d) => d.dataset === "scifact");
   return TARGETS.map((target) => {
-    const at = pointForPrecision(squad, target) ?? squad[squad.length - 1]!;
+    // No threshold reaches the target: the highest, the closest to refusing everything.
+    const at = pickMostAccurateAtPrecision(squad, target) ?? squad[squad.length - 1]!;
     return {
       targetPrecision: target,
       threshold: at.threshold,
       squad2: at,
-      scifact: scifact[Math.round(at.threshold * 1000)]!,
+      scifact: pointAt(scifact, at.threshold),
     };
   });
 }
 
-const fmt = (p: Point) =>
-  `t ${p.threshold.toFixed(3)} acc ${p.accuracy.toFixed(3)} prec ${p.precision.toFixed(3)} cov ${p.coverage.toFixed(3)}`;
+const fmt = (p: OperatingPoint) =>
+  `t ${p.threshold.toFixed(3)} acc ${p.accuracy.toFixed(3)} prec ${p.answered_precision.toFixed(3)} cov ${p.coverage.toFixed(3)}`;
 
 function report(decisions: Decision[], points: ReturnType<typeof operatingPoints>) {
   for (const dataset of ["squad2", "scifact"]) {
     const mine = decisions.filter((d) => d.dataset === dataset);
-    console.log(`  ${dataset} best accuracy: ${fmt(mostAccurate(sweep(mine)))}`);
+    console.log(`  ${dataset} best accuracy: ${fmt(pickMostAccurate(sweepDecisions(mine)))}`);
   }
   for (const p of points)
     console.log(

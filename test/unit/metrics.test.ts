@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
-import {
-  bestThreshold,
-  percentile,
-  scoreAt,
-  sweep,
-  type Operating,
-  type Outcome,
-} from "../../lab/eval/metrics.ts";
+import { scoreAt, sweepOutcomes, type Outcome } from "../../lab/eval/metrics.ts";
+import { pickMostAccurateAtPrecision } from "../../lab/shared/sweep.ts";
 
 function outcome(o: Partial<Outcome> & Pick<Outcome, "id" | "answerable">): Outcome {
-  return { goldAnswers: [], bestScore: null, citations: [], selectedScores: [], latencyMs: 10, ...o };
+  return {
+    goldAnswers: [],
+    bestScore: null,
+    citations: [],
+    selectedScores: [],
+    latencyMs: 10,
+    ...o,
+  };
 }
 
 /**
@@ -112,9 +113,9 @@ describe("scoreAt", () => {
   });
 });
 
-describe("sweep", () => {
+describe("sweepOutcomes", () => {
   it("replays thresholds 0.00 to 1.00 in steps of 0.01", () => {
-    const points = sweep(outcomes);
+    const points = sweepOutcomes(outcomes);
     expect(points).toHaveLength(101);
     expect(points[0]!.threshold).toBe(0);
     expect(points[76]!.threshold).toBe(0.76);
@@ -129,69 +130,10 @@ describe("sweep", () => {
   });
 });
 
-describe("bestThreshold", () => {
-  const point = (
-    threshold: number,
-    accuracy: number,
-    coverage: number,
-    answered_precision: number,
-  ): Operating => ({
-    threshold,
-    accuracy,
-    coverage,
-    answered_precision,
-    answerable: { n: 0, answered: 0, correct: 0 },
-    unanswerable: { n: 0, refused: 0 },
-  });
-  const points = [
-    point(0.1, 0.7, 0.9, 0.6),
-    point(0.3, 0.7, 0.7, 0.65),
-    point(0.5, 0.65, 0.5, 0.8),
-    point(0.99, 0.75, 0, 0),
-  ];
-
-  it("picks the most accurate threshold that answers something, the lowest on a tie", () => {
-    expect(bestThreshold(points).threshold).toBe(0.1);
-  });
-
-  it("honours a precision floor", () => {
-    expect(bestThreshold(points, 0.62).threshold).toBe(0.3);
-    expect(bestThreshold(points, 0.75).threshold).toBe(0.5);
-  });
-
-  it("falls back to every point when none meets the floor", () => {
-    expect(bestThreshold(points, 0.95).threshold).toBe(0.99);
-  });
-
-  it("finds the best threshold of a sweep", () => {
-    const best = bestThreshold(sweep(outcomes));
+describe("the best threshold of a sweep", () => {
+  it("is the most accurate that answers something, the lowest on a tie", () => {
+    const best = pickMostAccurateAtPrecision(sweepOutcomes(outcomes), 0)!;
     expect(best.threshold).toBe(0);
     expect(best.accuracy).toBeCloseTo(3 / 5, 12);
-  });
-});
-
-describe("percentile", () => {
-  const latencies = [50, 10, 40, 20, 30];
-
-  it("picks a value of the sorted sample", () => {
-    expect(percentile(latencies, 0)).toBe(10);
-    expect(percentile(latencies, 50)).toBe(30);
-    expect(percentile(latencies, 79)).toBe(40);
-    expect(percentile(latencies, 99)).toBe(50);
-    expect(percentile(latencies, 100)).toBe(50);
-  });
-
-  it("is 0 for no values", () => {
-    expect(percentile([], 95)).toBe(0);
-  });
-
-  it("does not reorder its input", () => {
-    percentile(latencies, 50);
-    expect(latencies).toEqual([50, 10, 40, 20, 30]);
-  });
-
-  it("sorts numerically, not as strings", () => {
-    expect(percentile([100, 9, 20], 0)).toBe(9);
-    expect(percentile([100, 9, 20], 100)).toBe(100);
   });
 });

@@ -9,31 +9,19 @@ import {
   loadVectorIndex,
   type VectorIndex,
 } from "../../src/retrieval/vector-index.ts";
+import { createRng } from "../../lab/shared/rng.ts";
 
 const DIMENSION = 512;
 const STATE = { model: "test-model@1", dimension: DIMENSION, fingerprint: "corpus-v1" };
-
-/** mulberry32: a seeded PRNG, so the vectors (and the recall figure) are the same every run. */
-function createRandom(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function createGaussian(random: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
 
 /**
  * Random-ish vectors shaped like text embeddings: topics (cluster centres) plus per-vector noise
  * of the same magnitude, so neighbours are close but not trivially separable.
  */
 function makeVectors(count: number, seed: number): Float32Array[] {
-  const gaussian = createGaussian(createRandom(seed));
-  const random = createRandom(seed + 1);
+  // Seeded, so the vectors (and the recall figure) are the same every run.
+  const gaussian = createRng(seed).gaussian;
+  const random = createRng(seed + 1).next;
   const centres = Array.from({ length: 40 }, () => Array.from({ length: DIMENSION }, gaussian));
   return Array.from({ length: count }, () => {
     const centre = centres[Math.floor(random() * centres.length)]!;

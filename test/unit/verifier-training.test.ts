@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { EvalQuestion } from "../../lab/corpora/types.ts";
 import { groupQuestions } from "../../lab/training/groups.ts";
-import {
-  pointAt,
-  pointForPrecision,
-  sweep,
-  type Decision,
-} from "../../lab/training/cross-validate.ts";
+import { pickMostAccurateAtPrecision } from "../../lab/shared/sweep.ts";
+import { pointAt, sweepDecisions, type Decision } from "../../lab/training/cross-validate.ts";
 
 const q = (id: string, goldDocuments: string[], goldSentences: string[] = []): EvalQuestion => ({
   id,
@@ -60,14 +56,29 @@ describe("operating points from held-out decisions", () => {
     expect(pointAt(decisions, 0.75)).toEqual({
       threshold: 0.75,
       accuracy: 4 / 5,
-      precision: 1,
+      answered_precision: 1,
       coverage: 2 / 5,
     });
-    expect(pointAt(decisions, 0.5)).toMatchObject({ accuracy: 4 / 5, precision: 3 / 4 });
+    expect(pointAt(decisions, 0.5)).toMatchObject({ accuracy: 4 / 5, answered_precision: 3 / 4 });
+  });
+
+  it("states answered precision 1 when nothing is answered, as the recorded points do", () => {
+    expect(pointAt(decisions, 0.95)).toEqual({
+      threshold: 0.95,
+      accuracy: 2 / 5,
+      answered_precision: 1,
+      coverage: 0,
+    });
+  });
+
+  it("sweeps probability thresholds 0.000 to 1.000 in steps of 0.001", () => {
+    const points = sweepDecisions(decisions);
+    expect(points).toHaveLength(1001);
+    expect(points[815]).toEqual(pointAt(decisions, 0.815));
   });
 
   it("picks the most accurate threshold reaching a precision target, or none", () => {
-    expect(pointForPrecision(sweep(decisions), 0.95)?.accuracy).toBe(4 / 5);
-    expect(pointForPrecision(sweep([d(0.9, false, false)]), 0.5)).toBeNull();
+    expect(pickMostAccurateAtPrecision(sweepDecisions(decisions), 0.95)?.accuracy).toBe(4 / 5);
+    expect(pickMostAccurateAtPrecision(sweepDecisions([d(0.9, false, false)]), 0.5)).toBeNull();
   });
 });
