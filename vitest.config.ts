@@ -2,10 +2,28 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // Integration suites load the sentence encoder and embed a corpus: allow for that on 2 cores.
+    pool: "forks",
+    // vitest's default is one worker fewer than there are cores: one worker on a 2-core machine,
+    // which ran every file one after another. Most files wait on processes and databases too.
+    maxWorkers: "100%",
+    // Some files load the sentence encoder, and the CLI tests start processes that do.
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    pool: "forks",
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          // Files run one after another in each worker process, sharing its imports and PGlite's
+          // compiled WebAssembly; each file closes every store, encoder and process it opens.
+          isolate: false,
+          // Builds the stores tests start from (the sample corpus ingested once, with the real
+          // encoder); vitest runs it only when a file of this project is selected.
+          globalSetup: ["test/support/global-setup.ts"],
+        },
+      },
+    ],
   },
 });

@@ -49,7 +49,10 @@ export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** The 503 for a database that cannot be reached (or cannot answer), with its Retry-After. */
-export function databaseUnavailable(cause: unknown, message = "The database cannot be reached; retry shortly."): AppError {
+export function databaseUnavailable(
+  cause: unknown,
+  message = "The database cannot be reached; retry shortly.",
+): AppError {
   return new AppError(
     "DATABASE_UNAVAILABLE",
     message,

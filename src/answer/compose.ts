@@ -1,9 +1,5 @@
 import { newId } from "../ids.ts";
-import {
-  retrieveCandidates,
-  type Retrieval,
-  type RetrievalDeps,
-} from "../retrieval/retrieve.ts";
+import { retrieveCandidates, type Retrieval, type RetrievalDeps } from "../retrieval/retrieve.ts";
 import { scoreSentences, type ScoredSentence, type SentenceEvidence } from "../scoring/evidence.ts";
 import type { VerifierModel } from "../scoring/verifier.ts";
 import { citeVerified } from "./cite.ts";
@@ -75,7 +71,12 @@ export async function answerQuestion(deps: AnswerDeps, input: AnswerRequest): Pr
   });
   const done = (answer: Answer, scored = NO_SENTENCES, selected: ScoredSentence[] = []) => ({
     answer,
-    evidence: { retrieval, sentences: scored.sentences, selected, featureInput: scored.featureInput },
+    evidence: {
+      retrieval,
+      sentences: scored.sentences,
+      selected,
+      featureInput: scored.featureInput,
+    },
   });
 
   if (retrieval.query.terms.length === 0)

@@ -65,11 +65,7 @@ export async function loadVectorIndex(
   // M and efConstruction come from the manifest; only the search-time ef is the caller's choice.
   options: Pick<VectorIndexOptions, "efSearch"> & { onReject?: (reason: string) => void } = {},
 ): Promise<VectorIndex | null> {
-  const loaded = await loadIndexFiles(
-    dir,
-    expected,
-    () => createHnsw(expected.dimension),
-  );
+  const loaded = await loadIndexFiles(dir, expected, () => createHnsw(expected.dimension));
   if (!loaded.ok) {
     options.onReject?.(loaded.reason);
     return null;

@@ -97,9 +97,7 @@ export async function scoreSentences(
   ]);
   // lexemesOf keeps the input order: the sentences, then each chunk's text, then its context.
   const sentenceLexemes = stemmed.slice(0, pieces.length);
-  const chunkLexemes = new Map(
-    candidates.map((c, i) => [c.chunkId, stemmed[pieces.length + i]!]),
-  );
+  const chunkLexemes = new Map(candidates.map((c, i) => [c.chunkId, stemmed[pieces.length + i]!]));
   const context = new Map(
     candidates.map((c, i) => [c.chunkId, stemmed[pieces.length + candidates.length + i]!]),
   );

@@ -6,7 +6,6 @@ describe("HTTP errors", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness("pglite");
-    await h.ingest();
   });
   afterAll(async () => h?.close());
 

@@ -1,27 +1,50 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asc, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Answer } from "../../src/answer/schema.ts";
+import { ingestRuns } from "../../src/db/schema/index.ts";
+import type { IngestSummary } from "../../ingest/pipeline.ts";
 import { storeKinds } from "../support/databases.ts";
+import { useRealEncoder } from "../support/encoder.ts";
 import { json, startHarness, type Harness } from "../support/harness.ts";
 
-/** The story of issue 2, end to end over HTTP, on each store. */
+const encoder = useRealEncoder();
+
+/**
+ * The story of issue 2, end to end over HTTP, on each store. Every harness starts from the
+ * sample corpus ingested with the real encoder; tests that change the corpus or the store get a
+ * harness of their own, so no test sees another's changes whatever the order.
+ */
 describe.each(storeKinds())("grounded answers on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(kind);
-    const summary = await h.ingest();
-    expect(summary.files.failed).toBe(0);
-    expect(summary.files.added).toBeGreaterThanOrEqual(10);
+    h = await startHarness(kind, { embedder: encoder() });
   });
   afterAll(async () => h?.close());
 
-  async function ask(question: string, sourceIds?: string[]): Promise<Answer> {
-    const res = await h.post("/v1/answers", { question, sourceIds });
+  /** A harness only this test uses, closed when it ends. */
+  async function ownHarness(): Promise<Harness> {
+    const own = await startHarness(kind, { embedder: encoder() });
+    onTestFinished(() => own.close());
+    return own;
+  }
+
+  async function askOn(on: Harness, question: string, sourceIds?: string[]): Promise<Answer> {
+    const res = await on.post("/v1/answers", { question, sourceIds });
     expect(res.status).toBe(200);
     return (await json(res)) as Answer;
   }
+  const ask = (question: string, sourceIds?: string[]) => askOn(h, question, sourceIds);
+
+  it("starts from the whole sample corpus, ingested without a failure", async () => {
+    // The first run is the template's; a re-ingest in another test may have added one since.
+    const [first] = await h.deps.db.select().from(ingestRuns).orderBy(asc(ingestRuns.startedAt));
+    expect(first!.finishedAt).not.toBeNull();
+    const summary = first!.summary as IngestSummary;
+    expect(summary.files.failed).toBe(0);
+    expect(summary.files.added).toBeGreaterThanOrEqual(10);
+  });
 
   it.each([
     ["How much does the Basic plan cost?", "$8 per user per month"],
@@ -66,9 +89,25 @@ describe.each(storeKinds())("grounded answers on %s", (kind) => {
     expect(answer.reason?.message.length).toBeGreaterThan(10);
   });
 
-  it("filters by source", async () => {
-    const answer = await ask("How long does a password reset link stay valid?", ["community-tips"]);
-    for (const c of answer.citations) expect(c.sourceId).toBe("community-tips");
+  it("filters by source: answers from the named source, never borrowing from another", async () => {
+    // The forum tip answers this; so does the handbook's FAQ; the legal policies do not.
+    const question = "Where should I look if the password reset email doesn't show up?";
+    const community = await ask(question, ["community-tips"]);
+    expect(community.status).toBe("answered");
+    expect(community.citations.length).toBeGreaterThan(0);
+    for (const c of community.citations) {
+      expect(c.sourceId).toBe("community-tips");
+      expect(c.trust).toBe("community");
+    }
+    expect(community.citations.some((c) => c.quote.includes("spam folder"))).toBe(true);
+    const stored = await json(await h.get(`/v1/answers/${community.id}`));
+    expect(stored).toEqual(community);
+
+    const policies = await ask(question, ["acme-policies"]);
+    expect(policies.status).toBe("refused");
+    expect(policies.answer).toBeNull();
+    expect(policies.citations).toEqual([]);
+    expect(JSON.stringify(policies)).not.toMatch(/spam/i);
   });
 
   it("lists sources with their trust tier", async () => {
@@ -88,42 +127,44 @@ describe.each(storeKinds())("grounded answers on %s", (kind) => {
   });
 
   it("keeps an old citation resolvable as superseded after the document changes", async () => {
-    const before = await ask("How much does the Basic plan cost?");
+    const own = await ownHarness();
+    const before = await askOn(own, "How much does the Basic plan cost?");
     const old = before.citations.find((c) => c.quote.includes("$8 per user per month"))!;
-    const file = join(h.dir, "sources", "acme", "handbook", "billing.md");
+    const file = join(own.dir, "sources", "acme", "handbook", "billing.md");
     await writeFile(
       file,
       (await readFile(file, "utf8")).replaceAll("$8 per user per month", "$9 per user per month"),
     );
 
-    const summary = await h.ingest();
+    const summary = await own.ingest();
     expect(summary.files.updated).toBe(1);
     expect(summary.chunks.reused).toBeGreaterThan(0); // unchanged chunks are not embedded again
     expect(summary.chunks.embedded).toBeLessThan(summary.chunks.written);
 
-    const trace = await json(await h.get(`/v1/citations/${old.id}`));
+    const trace = await json(await own.get(`/v1/citations/${old.id}`));
     expect(trace.version.status).toBe("superseded");
     expect(trace.version.supersededAt).not.toBeNull();
     expect(trace.verification.verified).toBe(true);
     expect(trace.quote).toContain("$8 per user per month");
 
-    const after = await ask("How much does the Basic plan cost?");
+    const after = await askOn(own, "How much does the Basic plan cost?");
     expect(after.status).toBe("answered");
     expect(after.citations.some((c) => c.quote.includes("$9 per user per month"))).toBe(true);
     expect(after.citations.some((c) => c.quote.includes("$8 per user per month"))).toBe(false);
   });
 
   it("detects a tampered chunk: its citation fails verification and is never returned again", async () => {
-    const answer = await ask("What is the maximum size of a single file I can upload?");
+    const own = await ownHarness();
+    const answer = await askOn(own, "What is the maximum size of a single file I can upload?");
     const cited = answer.citations.find((c) => c.quote.includes("50 GB"))!;
-    await h.deps.db.execute(
+    await own.deps.db.execute(
       sql`update chunks set text = replace(text, '50 GB', '500 GB') where id = ${cited.chunkId}`,
     );
-    const trace = await json(await h.get(`/v1/citations/${cited.id}`));
+    const trace = await json(await own.get(`/v1/citations/${cited.id}`));
     expect(trace.verification.verified).toBe(false);
     expect(trace.verification.failures).toContain("CHUNK_HASH_MISMATCH");
 
-    const again = await ask("What is the maximum size of a single file I can upload?");
+    const again = await askOn(own, "What is the maximum size of a single file I can upload?");
     expect(again.citations.every((c) => c.chunkId !== cited.chunkId)).toBe(true);
     expect(JSON.stringify(again)).not.toContain("500 GB");
   });

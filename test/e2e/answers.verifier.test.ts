@@ -3,23 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Answer } from "../../src/answer/schema.ts";
 import { thresholdForPrecision, VerifierModel } from "../../src/scoring/verifier.ts";
 import { storeKinds } from "../support/databases.ts";
+import { useRealEncoder } from "../support/encoder.ts";
 import { json, startHarness, type Harness } from "../support/harness.ts";
 
 const POLICY = new URL("../../policy/verifier.json", import.meta.url).pathname;
 const MODEL = VerifierModel.parse(
-  JSON.parse(
-    readFileSync(new URL("../../policy/verifier-model.json", import.meta.url), "utf8"),
-  ),
+  JSON.parse(readFileSync(new URL("../../policy/verifier-model.json", import.meta.url), "utf8")),
 );
 const TARGET = (JSON.parse(readFileSync(POLICY, "utf8")) as { targetPrecision: number })
   .targetPrecision;
+
+const encoder = useRealEncoder();
 
 /** The shipped verifier, switched on by its policy file, answering over HTTP on each store. */
 describe.each(storeKinds())("answers scored by the trained verifier on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(kind, { policy: POLICY });
-    await h.ingest();
+    h = await startHarness(kind, { embedder: encoder(), policy: POLICY });
   });
   afterAll(async () => h?.close());
 

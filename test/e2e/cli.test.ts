@@ -2,44 +2,56 @@ import { spawn } from "node:child_process";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SAMPLE_SOURCES } from "../support/harness.ts";
+import { describe, expect, inject, it, onTestFinished } from "vitest";
+import { copyTemplateStore } from "../support/databases.ts";
 import { ROOT, TSX, runTsx } from "../support/run-tsx.ts";
+import { SAMPLE_SOURCES } from "../support/templates.ts";
 
 const run = (args: string[], env: Record<string, string>) => runTsx(args, env, 120_000);
 
+/** A folder of this test's own: the sample sources, and the settings pointing the commands at it. */
+async function workspace(): Promise<{ dir: string; env: Record<string, string> }> {
+  const dir = await mkdtemp(join(tmpdir(), "verity-cli-"));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  await cp(SAMPLE_SOURCES, join(dir, "sources"), { recursive: true });
+  const env = {
+    VERITY_DATA_DIR: join(dir, "data"),
+    VERITY_MANIFEST: join(dir, "sources", "sources.json"),
+    DATABASE_URL: "",
+  };
+  return { dir, env };
+}
+
 /** What a user does: `npm run ingest`, then `npm start`, on the embedded store, as processes. */
 describe("command line", () => {
-  let dir: string;
-  let env: Record<string, string>;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "verity-cli-"));
-    await cp(SAMPLE_SOURCES, join(dir, "sources"), { recursive: true });
-    env = {
-      VERITY_DATA_DIR: join(dir, "data"),
-      VERITY_MANIFEST: join(dir, "sources", "sources.json"),
-      DATABASE_URL: "",
-    };
-  });
-  afterAll(async () => rm(dir, { recursive: true, force: true }));
-
   it("ingests, then skips with --if-empty, and exits by itself each time", async () => {
-    const first = await run(["ingest/cli.ts"], env);
+    // The run's first `npm run ingest`, on a fresh data directory, is the one global-setup.ts
+    // made to build the sample store: what it printed, and that it exited by itself.
+    const first = inject("firstIngest");
     expect(first.stderr).not.toContain("Error");
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/10 files seen — 10 added/);
+    const { dir, env } = await workspace();
+    await copyTemplateStore("pglite", "sample", join(dir, "data", "pglite"));
     const again = await run(["ingest/cli.ts", "--if-empty"], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("skipping ingestion");
     const unchanged = await run(["ingest/cli.ts"], env);
+    expect(unchanged.code).toBe(0);
     expect(unchanged.stdout).toMatch(/10 unchanged/);
     expect(unchanged.stdout).toMatch(/0 embedded/);
-  });
+  }, 300_000);
 
   it("serves answers, then shuts down cleanly on SIGTERM", async () => {
+    const { dir, env } = await workspace();
+    // An embedded store that already holds the ingested sample, where the server looks for it.
+    await copyTemplateStore("pglite", "sample", join(dir, "data", "pglite"));
     const child = spawn(TSX, ["src/main.ts"], {
       cwd: ROOT,
       env: { ...process.env, ...env, PORT: "0" },
+    });
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
@@ -66,10 +78,11 @@ describe("command line", () => {
     expect(answer.answer).toContain("30 minutes");
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-  });
+    expect(await exited, output).toBe(0);
+  }, 120_000);
 
   it("stops at start-up on a bad setting, naming the variable", async () => {
+    const { env } = await workspace();
     const bad = await run(["src/main.ts"], { ...env, PORT: "not-a-port" });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("PORT");

@@ -2,6 +2,7 @@ import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyTemplateStore } from "../support/databases.ts";
 import { ROOT, runTsx, type Run } from "../support/run-tsx.ts";
 
 const FIXTURES = join(ROOT, "test", "fixtures", "eval");
@@ -36,6 +37,12 @@ describe("npm run eval", () => {
   let scifact: Run;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "verity-eval-cli-"));
+    // Each --store starts as an initialised, empty PGlite database where the eval opens it
+    // (VERITY_DATA_DIR/pglite): creating one costs seconds of CPU per process, and creating a
+    // first store is covered by the run's first `npm run ingest` (see cli.test.ts). The datasets
+    // are still ingested, embedded and asked by the commands.
+    for (const store of ["squad-store", "scifact-store"])
+      await copyTemplateStore("pglite", "empty", join(dir, store, "pglite"));
     // Two processes at once: each spends most of its time starting up and ingesting.
     [squad, scifact] = await Promise.all([
       run([

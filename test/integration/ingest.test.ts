@@ -11,7 +11,7 @@ import { loadManifest } from "../../ingest/manifest.ts";
 import { ingestManifest } from "../../ingest/pipeline.ts";
 import { documentIdFor, persistVersion, readCurrentVersions } from "../../ingest/persist.ts";
 import { createTestDatabase, storeKinds, type TestDatabase } from "../support/databases.ts";
-import { SAMPLE_SOURCES } from "../support/harness.ts";
+import { SAMPLE_SOURCES } from "../support/templates.ts";
 
 /**
  * Ingestion's promises on a real store: idempotent by hash, one transaction per document, a bad

@@ -1,20 +1,21 @@
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFakeEmbedder } from "../support/fake-embedder.ts";
 import { indexDir, openSearchableIndex } from "../../src/retrieval/index-store.ts";
 import { loadManifest } from "../../ingest/manifest.ts";
 import { ingestManifest } from "../../ingest/pipeline.ts";
 import { createTestDatabase, type TestDatabase } from "../support/databases.ts";
-import { SAMPLE_SOURCES } from "../support/harness.ts";
+import { SAMPLE_SOURCES } from "../support/templates.ts";
 
 /** The persisted ANN index is a cache of the database: reused when current, rebuilt otherwise. */
 describe("vector index on disk", () => {
   let database: TestDatabase;
   let dataDir: string;
   const embedder = createFakeEmbedder(32);
-  beforeAll(async () => {
+  // Each test gets its own store and index folder: the second one changes the corpus.
+  beforeEach(async () => {
     database = await createTestDatabase("pglite");
     dataDir = await mkdtemp(join(tmpdir(), "verity-index-"));
     await ingestManifest({
@@ -24,7 +25,7 @@ describe("vector index on disk", () => {
       ingestedBy: "index-test",
     });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   });

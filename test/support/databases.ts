@@ -1,18 +1,36 @@
-import { randomBytes } from "node:crypto";
-import postgres from "postgres";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inject } from "vitest";
 import { openDatabase, type DatabaseHandle } from "../../src/db/client.ts";
+import { createPostgresDatabase, type StoreKind } from "./postgres.ts";
+import type { StoreTemplate } from "./templates.ts";
 
-/** The PostgreSQL server the integration suite runs against (a fresh database per test file). */
-export const ADMIN_URL =
-  process.env.VERITY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export { storeKinds, type StoreKind } from "./postgres.ts";
+
+/** Where a store is, as a configuration names it: DATABASE_URL, or PGlite's data directory. */
+export type TestStore = { url: string; dataDir?: undefined } | { url?: undefined; dataDir: string };
 
 /**
- * Which stores the integration suites run on. PostgreSQL is always included under CI=true; a
- * developer without a server can opt out with VERITY_TEST_POSTGRES=off (never in CI).
+ * A store of its own, copied from a template global-setup.ts built once for the whole run: a
+ * PGlite data directory copied to `pgliteDir` (a temporary one by default), or a new database
+ * created from the PostgreSQL template. `drop` removes it again.
  */
-export function storeKinds(): ("pglite" | "postgres")[] {
-  const optOut = process.env.VERITY_TEST_POSTGRES === "off" && process.env.CI !== "true";
-  return optOut ? ["pglite"] : ["pglite", "postgres"];
+export async function copyTemplateStore(
+  kind: StoreKind,
+  template: StoreTemplate,
+  pgliteDir?: string,
+): Promise<TestStore & { drop(): Promise<void> }> {
+  const source = inject("templates")[template];
+  if (kind === "pglite") {
+    const dataDir = pgliteDir ?? (await mkdtemp(join(tmpdir(), "verity-store-")));
+    await copyDirectory(source.pglite, dataDir);
+    return { dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
+  }
+  if (!source.postgres)
+    throw new Error("no PostgreSQL template: this run opted out with VERITY_TEST_POSTGRES=off");
+  return createPostgresDatabase(source.postgres);
 }
 
 export type TestDatabase = {
@@ -21,46 +39,37 @@ export type TestDatabase = {
   drop(): Promise<void>;
 };
 
-/** A migrated, empty store: in-memory PGlite, or a new database on the PostgreSQL server. */
-export async function createTestDatabase(kind: "pglite" | "postgres"): Promise<TestDatabase> {
-  if (kind === "pglite") {
-    const handle = await openDatabase({});
+/** An open store of its own, migrated and empty unless `template` says it holds the sample. */
+export async function createTestDatabase(
+  kind: StoreKind,
+  template: StoreTemplate = "empty",
+): Promise<TestDatabase> {
+  const store = await copyTemplateStore(kind, template);
+  let handle: DatabaseHandle;
+  try {
+    handle = await openDatabase(store.url ? { url: store.url } : { dataDir: store.dataDir });
     await handle.migrate();
-    return { url: undefined, handle, drop: () => handle.close() };
+  } catch (error) {
+    await store.drop();
+    throw error;
   }
-  const { url, drop } = await createPostgresDatabase();
-  const handle = await openDatabase({ url });
-  await handle.migrate();
   return {
-    url,
+    url: store.url,
     handle,
     async drop() {
       await handle.close();
-      await drop();
+      await store.drop();
     },
   };
 }
 
-/** Create a throwaway database on the server; fails loudly (with the fix) when it is not running. */
-export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `verity_test_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {}, connect_timeout: 5 });
-  try {
-    await admin.unsafe(`create database ${name}`);
-  } catch (error) {
-    await admin.end();
-    throw new Error(
-      `PostgreSQL is required for the integration suite at ${ADMIN_URL} (${(error as Error).message}). ` +
-        "Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
-    );
-  }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+/**
+ * `cp -R`: a PGlite data directory is a thousand small files, which fs.cp copies in JavaScript at
+ * several times the CPU cost, paid for every store of the run.
+ */
+async function copyDirectory(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  await new Promise<void>((resolve, reject) =>
+    execFile("cp", ["-R", `${from}/.`, to], (error) => (error ? reject(error) : resolve())),
+  );
 }

@@ -7,14 +7,12 @@ import { createDeps, type Deps } from "../../src/deps.ts";
 import type { Embedder } from "../../src/retrieval/embedder.ts";
 import { loadManifest } from "../../ingest/manifest.ts";
 import { ingestManifest } from "../../ingest/pipeline.ts";
-import { createTestDatabase, type TestDatabase } from "./databases.ts";
-
-export const SAMPLE_SOURCES = new URL("../../sources/", import.meta.url).pathname;
+import { copyTemplateStore, type StoreKind } from "./databases.ts";
+import { SAMPLE_INGESTED_BY, SAMPLE_SOURCES } from "./templates.ts";
 
 export type Harness = {
   dir: string;
   manifestPath: string;
-  database: TestDatabase;
   deps: Deps;
   app: ReturnType<typeof createApp>;
   ingest(): ReturnType<typeof ingestManifest>;
@@ -24,31 +22,44 @@ export type Harness = {
 };
 
 /**
- * A real Verity on a real store: the sample corpus copied to a temp folder (so tests can edit
- * it), ingested, and the app built by the same createDeps as `npm start`. No server, no mocks.
+ * A real Verity on a store of its own that already holds the ingested sample corpus (copied from
+ * the run's template), with the corpus's files copied to a temp folder so a test can edit and
+ * re-ingest them, and the app built by the same createDeps as `npm start`. No server, no mocks.
+ * Pass the file's shared real encoder as `embedder`; without one, createDeps loads its own.
  */
 export async function startHarness(
-  kind: "pglite" | "postgres",
+  kind: StoreKind,
   options: { embedder?: Embedder; policy?: string } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "verity-test-"));
-  await cp(SAMPLE_SOURCES, join(dir, "sources"), { recursive: true });
-  const manifestPath = join(dir, "sources", "sources.json");
-  const database = await createTestDatabase(kind);
-  const config = loadConfig({
-    VERITY_DATA_DIR: join(dir, "data"),
-    VERITY_MANIFEST: manifestPath,
-    VERITY_POLICY: options.policy,
-    LOG_LEVEL: "silent",
-  });
-  const deps = await createDeps(config, { database: database.handle, embedder: options.embedder });
-  const app = createApp({ ...deps, db: deps.db });
+  const dataDir = join(dir, "data");
+  let store: Awaited<ReturnType<typeof copyTemplateStore>> | undefined;
+  let deps: Deps;
+  try {
+    await cp(SAMPLE_SOURCES, join(dir, "sources"), { recursive: true });
+    // Where createDeps opens PGlite for VERITY_DATA_DIR (openConfiguredDatabase).
+    store = await copyTemplateStore(kind, "sample", join(dataDir, "pglite"));
+    const config = loadConfig({
+      DATABASE_URL: store.url,
+      VERITY_DATA_DIR: dataDir,
+      VERITY_MANIFEST: join(dir, "sources", "sources.json"),
+      VERITY_POLICY: options.policy,
+      LOG_LEVEL: "silent",
+    });
+    deps = await createDeps(config, { embedder: options.embedder });
+  } catch (error) {
+    await store?.drop();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const app = createApp(deps);
+  const manifestPath = deps.config.VERITY_MANIFEST;
   const ingest = async () => {
     const summary = await ingestManifest({
-      db: database.handle.db,
+      db: deps.db,
       embedder: deps.embedder,
       manifest: await loadManifest(manifestPath),
-      ingestedBy: "test-suite",
+      ingestedBy: SAMPLE_INGESTED_BY,
     });
     await deps.index.refresh();
     return summary;
@@ -56,7 +67,6 @@ export async function startHarness(
   return {
     dir,
     manifestPath,
-    database,
     deps,
     app,
     ingest,
@@ -71,7 +81,7 @@ export async function startHarness(
     get: (path) => Promise.resolve(app.request(path)),
     async close() {
       await deps.close();
-      await database.drop();
+      await store!.drop();
       await rm(dir, { recursive: true, force: true });
     },
   };

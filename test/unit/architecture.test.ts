@@ -65,9 +65,7 @@ describe("layout", () => {
       importsOf(file)
         .filter((s) => s.startsWith("."))
         .map((s) => resolveLocal(file, s))
-        .filter((target) =>
-          tools.some((tool) => target.startsWith(tool) && !file.startsWith(tool)),
-        )
+        .filter((target) => tools.some((tool) => target.startsWith(tool) && !file.startsWith(tool)))
         .map((target) => `${file} -> ${target}`),
     );
     expect(offenders).toEqual([]);

@@ -64,7 +64,9 @@ describe("loadConfig", () => {
 
   it("rejects a DATABASE_URL that is not a postgres URL, naming DATABASE_URL", () => {
     const error = configErrorOf({ DATABASE_URL: "mysql://localhost/verity" });
-    expect(error.message).toContain("✖ must be a postgres:// or postgresql:// URL\n  → at DATABASE_URL");
+    expect(error.message).toContain(
+      "✖ must be a postgres:// or postgresql:// URL\n  → at DATABASE_URL",
+    );
     expect(error.message).not.toMatch(/\bPORT\b/);
   });
 

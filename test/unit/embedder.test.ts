@@ -95,7 +95,9 @@ describe("USE-lite embedder", () => {
       // A real script file, as a user runs it: worker threads inherit the parent's execArgv,
       // and an --eval'd parent would pass --input-type on to them.
       const dir = await mkdtemp(join(tmpdir(), "verity-embedder-exit-"));
-      const embedderUrl = pathToFileURL(join(projectRoot, "src/retrieval/use-lite-embedder.ts")).href;
+      const embedderUrl = pathToFileURL(
+        join(projectRoot, "src/retrieval/use-lite-embedder.ts"),
+      ).href;
       const run = async (close: boolean) => {
         const file = join(dir, `exit-${close}.mts`);
         await writeFile(

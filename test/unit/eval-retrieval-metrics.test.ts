@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ndcgAt, rankDocuments, recallAt, scoreRetrieval } from "../../lab/eval/retrieval-metrics.ts";
+import {
+  ndcgAt,
+  rankDocuments,
+  recallAt,
+  scoreRetrieval,
+} from "../../lab/eval/retrieval-metrics.ts";
 
 const chunk = (sourceId: string, path: string) => ({ sourceId, path });
 

@@ -5,7 +5,6 @@ import { AppError } from "../../errors.ts";
 import { IdParam, problemResponses } from "../openapi-schemas.ts";
 import type { App, RouteDeps } from "../types.ts";
 
-
 export const route = createRoute({
   method: "get",
   path: "/v1/citations/{id}",
