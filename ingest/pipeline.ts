@@ -1,11 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { eq } from "drizzle-orm";
 import type { Database } from "../src/db/client.ts";
 import { refreshCorpusStatistics } from "../src/db/corpus-state.ts";
-import { ingestRuns } from "../src/db/schema/index.ts";
+import { finishIngestRun, keepAlive, startIngestRun } from "../src/db/ingest-runs.ts";
 import { sha256 } from "../src/hash.ts";
-import { newId } from "../src/ids.ts";
 import type { Embedder } from "../src/retrieval/embedder.ts";
 import { chunkText } from "./chunk.ts";
 import { discoverFiles } from "./discover.ts";
@@ -17,7 +15,6 @@ import {
   readCachedVectors,
   readCurrentVersions,
   restoreDocument,
-  sourcesNotIn,
   upsertSources,
   type CurrentVersion,
   type PreparedVersion,
@@ -60,14 +57,38 @@ export type IngestOptions = {
 
 type PendingFile = { source: SourceSpec; path: string; previous: CurrentVersion | undefined };
 
-/** discover -> load -> normalise -> chunk -> embed -> persist, one transaction per document. */
+/**
+ * discover -> load -> normalise -> chunk -> embed -> persist, one transaction per document, as
+ * one recorded run. The manifest's sources are synced: added, updated, their vanished files
+ * marked removed. Sources it does not list are left alone (removal is explicit: removeSource).
+ * Throws IngestBusyError when another run is changing the corpus.
+ */
 export async function ingestManifest(options: IngestOptions): Promise<IngestSummary> {
-  const { db, embedder, manifest, ingestedBy, onEvent } = options;
+  const { db, manifest, ingestedBy } = options;
+  const run = await startIngestRun(db, {
+    kind: "manifest",
+    manifestPath: manifest.path,
+    ingestedBy,
+  });
+  const stopBeating = keepAlive(db, run.id);
+  try {
+    const summary = await syncManifest(options, run.id);
+    await finishIngestRun(db, run.id, { status: "finished", summary });
+    return summary;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await finishIngestRun(db, run.id, { status: "failed", error: message }).catch(() => {});
+    throw error;
+  } finally {
+    stopBeating();
+  }
+}
+
+async function syncManifest(options: IngestOptions, runId: string): Promise<IngestSummary> {
+  const { db, manifest, onEvent } = options;
   const chunk = options.chunk ?? ((text: string) => chunkText(text));
   const started = performance.now();
-  const runId = newId("run");
   await upsertSources(db, manifest.manifest.sources);
-  await db.insert(ingestRuns).values({ id: runId, manifestPath: manifest.path, ingestedBy });
 
   const summary: IngestSummary = {
     runId,
@@ -111,23 +132,12 @@ export async function ingestManifest(options: IngestOptions): Promise<IngestSumm
     const removed = await markRemoved(db, source.id, paths);
     summary.removed.push(...removed.map((path) => ({ source: source.id, path })));
   }
-  for (const gone of await sourcesNotIn(
-    db,
-    manifest.manifest.sources.map((s) => s.id),
-  )) {
-    const removed = await markRemoved(db, gone, []);
-    summary.removed.push(...removed.map((path) => ({ source: gone, path })));
-  }
   summary.files.removed = summary.removed.length;
   summary.changed = summary.files.added + summary.files.updated + summary.files.removed > 0;
 
   // Always refresh: a previous run may have committed documents and crashed before this step.
   await refreshCorpusStatistics(db);
   summary.timingsMs.total = Math.round(performance.now() - started);
-  await db
-    .update(ingestRuns)
-    .set({ finishedAt: new Date(), summary })
-    .where(eq(ingestRuns.id, runId));
   return summary;
 }
 

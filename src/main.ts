@@ -1,6 +1,7 @@
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { StoreLockedError } from "./db/store-lock.ts";
 import { createDeps } from "./deps.ts";
 
 /** Composition root: loadConfig -> createDeps -> createApp -> serve, and a clean shutdown. */
@@ -9,10 +10,9 @@ async function main(): Promise<void> {
   const deps = await createDeps(config);
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    deps.logger.info(
-      { url: `http://${config.HOST}:${info.port}`, database: deps.store },
-      "Verity is listening",
-    );
+    const url = `http://${config.HOST}:${info.port}`;
+    deps.describeOwner({ url });
+    deps.logger.info({ url, database: deps.store }, "Verity is listening");
   });
   let stopping = false;
   const stop = async (signal: string) => {
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  const known = error instanceof ConfigError || error instanceof StoreLockedError;
+  console.error(known ? (error as Error).message : error);
   process.exit(1);
 });

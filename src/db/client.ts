@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -10,6 +8,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import * as schema from "./schema/index.ts";
+import { acquireStoreLock, type StoreOwner } from "./store-lock.ts";
 
 export type Schema = typeof schema;
 /** The drizzle database, whichever driver is behind it: every query is written once for both. */
@@ -20,6 +19,8 @@ export type DatabaseHandle = {
   kind: "pglite" | "postgres";
   /** Apply the committed migrations; safe to call on every start. */
   migrate(): Promise<void>;
+  /** Tell a second process more about this one (a server's URL); a no-op on PostgreSQL. */
+  describeOwner(extra: Partial<StoreOwner>): void;
   close(): Promise<void>;
 };
 
@@ -27,12 +28,15 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.m
 
 export type DatabaseOptions =
   | { url: string }
-  /** `dataDir` undefined keeps PGlite in memory (tests). */
-  | { url?: undefined; dataDir?: string };
+  /**
+   * `dataDir` undefined keeps PGlite in memory (tests). A data directory is owned by the process
+   * that opens it: `role` ("server", "ingest") tells a second process who holds it.
+   */
+  | { url?: undefined; dataDir?: string; role?: string };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url !== undefined) return openPostgres(options.url);
-  return openPglite("dataDir" in options ? options.dataDir : undefined);
+  return openPglite(options.dataDir, options.role ?? "process");
 }
 
 function openPostgres(url: string): DatabaseHandle {
@@ -48,6 +52,7 @@ function openPostgres(url: string): DatabaseHandle {
     db,
     kind: "postgres",
     migrate: () => migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    describeOwner: () => {},
     async close() {
       if (closed) return;
       closed = true;
@@ -56,20 +61,36 @@ function openPostgres(url: string): DatabaseHandle {
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir ? join(dataDir) : undefined);
+async function openPglite(dataDir: string | undefined, role: string): Promise<DatabaseHandle> {
+  // Own the directory before PGlite reads a byte of it (store-lock.ts says why).
+  const lock = dataDir
+    ? await acquireStoreLock(dataDir, role, (error) => {
+        throw new Error(`Lost ownership of the embedded store ${dataDir}: ${error.message}`);
+      })
+    : null;
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dataDir);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   let closed = false;
   return {
     db,
     kind: "pglite",
     migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    describeOwner: (extra) => lock?.describe(extra),
     async close() {
       // An unclosed PGlite keeps the event loop alive after writes: every exit path calls this.
       if (closed) return;
       closed = true;
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        await lock?.release();
+      }
     },
   };
 }
