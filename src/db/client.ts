@@ -95,7 +95,17 @@ async function openPglite(dataDir: string | undefined, role: string): Promise<Da
   };
 }
 
-/** Throws when the database cannot answer a trivial query: what the health probes ask. */
-export async function pingDatabase(db: Database): Promise<void> {
-  await db.execute(sql`select 1`);
+/**
+ * Throws unless the store can be read: a trivial query is not enough, since a damaged store still
+ * answers `select 1`; this reads a page of every table answering depends on.
+ */
+export async function checkStoreReadable(db: Database): Promise<void> {
+  await db.execute(
+    sql`select (select count(*) from (select 1 from chunks limit 1) c)
+             + (select count(*) from (select 1 from document_versions limit 1) v)
+             + (select count(*) from (select 1 from documents limit 1) d)
+             + (select count(*) from (select 1 from sources limit 1) s)
+             + (select count(*) from (select 1 from answers limit 1) a)
+             + (select count(*) from corpus_stats) as pages`,
+  );
 }
