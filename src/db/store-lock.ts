@@ -32,8 +32,12 @@ export class StoreLockedError extends Error {
   override name = "StoreLockedError";
 }
 
-/** Seconds after which a lock whose owner stopped refreshing it counts as abandoned. */
-const STALE_MS = 10_000;
+/**
+ * After this long without a refresh a lock counts as abandoned. Long on purpose: a live owner's
+ * event loop can be busy for many seconds (loading WASM, embedding), and a short staleness would
+ * hand its store to a second process. A dead owner on this host is detected by its pid instead.
+ */
+const STALE_MS = 60 * 60_000;
 
 const ownerFile = (dir: string) => join(dirname(dir), `${basename(dir)}.owner.json`);
 const lockFile = (dir: string) => join(dirname(dir), `${basename(dir)}.lock`);
@@ -64,7 +68,11 @@ export function describeOwner(dir: string, owner: StoreOwner | null): string {
     owner.role === "server"
       ? `Ingest through it instead: npm run ingest -- --server ${owner.url ?? "<its URL>"}; or stop it first.`
       : "Wait for it to finish, or stop it first.";
-  return `The embedded store ${dir} is in use by ${who}. Only one process may open it. ${advice}`;
+  const elsewhere =
+    owner.host === hostname()
+      ? ""
+      : ` If that process is gone, delete ${lockFile(dir)} (its host cannot be checked from here).`;
+  return `The embedded store ${dir} is in use by ${who}. Only one process may open it. ${advice}${elsewhere}`;
 }
 
 /**
