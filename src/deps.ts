@@ -55,7 +55,12 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     await database.migrate();
     // The owner of an embedded store is its only process: a run still marked running was killed.
     if (database.kind === "pglite") await abortSilentRuns(database.db, 0);
-    embedder = overrides.embedder ?? (await createUseLiteEmbedder());
+    // A server may ingest while it serves (POST /v1/ingest-runs): keep embedding off its loop.
+    embedder =
+      overrides.embedder ??
+      (await createUseLiteEmbedder({
+        documentsOffMainThread: (overrides.role ?? "server") === "server",
+      }));
     const index = await createIndexHolder({
       db: database.db,
       dataDir: config.VERITY_DATA_DIR,
