@@ -1,4 +1,5 @@
 import { hostname, userInfo } from "node:os";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig, ConfigError } from "../src/config.ts";
 import { readCorpusState } from "../src/db/corpus-state.ts";
@@ -7,11 +8,14 @@ import { StoreLockedError } from "../src/db/store-lock.ts";
 import { createDeps, openConfiguredDatabase } from "../src/deps.ts";
 import { loadManifest, ManifestError } from "./manifest.ts";
 import { ingestManifest } from "./pipeline.ts";
+import { indexRefresher } from "./refresh-index.ts";
+import { ingestThroughServer, ServerRunError } from "./remote.ts";
 import { removeSource, UnknownSourceError } from "./remove-source.ts";
-import { createProgressReporter, formatSummary } from "./report.ts";
+import { createProgressReporter, formatRemoval, formatSummary } from "./report.ts";
 
 const USAGE = `Usage: npm run ingest -- [--manifest PATH] [--by NAME] [--if-empty]
        npm run ingest -- --remove-source ID [--by NAME]
+       npm run ingest -- --server URL [--manifest PATH | --remove-source ID] [--by NAME]
 
   --manifest PATH       sources manifest (default: $VERITY_MANIFEST or sources/sources.json);
                         its sources are added or updated, sources it does not list are kept
@@ -19,6 +23,13 @@ const USAGE = `Usage: npm run ingest -- [--manifest PATH] [--by NAME] [--if-empt
   --if-empty            do nothing when the store already holds documents (used by npm start)
   --remove-source ID    remove a whole source (recorded; its versions stay for old citations,
                         and a manifest listing it again restores it)
+  --server URL          ingest through a running Verity server (e.g. http://127.0.0.1:3000)
+                        instead of opening the store: the way to ingest while it serves from the
+                        embedded store, which only its owner may open. The server reads the
+                        manifest and its files from its own filesystem, so both must see them
+                        at the same path (the manifest path is sent absolute).
+
+Exit codes: 0 done, 2 done but some files failed, 1 could not run (the reason is printed).
 `;
 
 /** `npm run ingest`: index the manifest's sources into the store, then refresh the vector index. */
@@ -29,6 +40,7 @@ async function main(): Promise<number> {
       by: { type: "string" },
       "if-empty": { type: "boolean", default: false },
       "remove-source": { type: "string" },
+      server: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -38,6 +50,17 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const by = values.by ?? `${userInfo().username}@${hostname()}`;
+  if (values.server) {
+    if (values["if-empty"]) throw new ServerRunError("--if-empty works on a local store only.");
+    const removal = values["remove-source"];
+    return ingestThroughServer(
+      values.server,
+      removal
+        ? { removeSource: removal, by }
+        : { manifest: resolve(values.manifest ?? config.VERITY_MANIFEST), by },
+      { stdout: (line) => console.log(line), progress: process.stderr },
+    );
+  }
   const manifest = values["remove-source"]
     ? null
     : await loadManifest(values.manifest ?? config.VERITY_MANIFEST);
@@ -53,11 +76,10 @@ async function main(): Promise<number> {
     const deps = await createDeps(config, { database, role: "ingest" });
     try {
       if (!manifest) {
-        const removal = await removeSource(deps.db, values["remove-source"]!, by);
-        await deps.index.refresh();
-        console.log(
-          `Removal run ${removal.runId}: source ${removal.source} removed, ${removal.removed.length} documents no longer searched (their versions are kept).`,
-        );
+        const removal = await removeSource(deps.db, values["remove-source"]!, by, {
+          refreshIndex: indexRefresher(deps.index),
+        });
+        console.log(formatRemoval(removal));
         return 0;
       }
       const progress = createProgressReporter(process.stderr);
@@ -67,17 +89,9 @@ async function main(): Promise<number> {
         manifest,
         ingestedBy: by,
         onEvent: progress.onEvent,
+        refreshIndex: indexRefresher(deps.index),
       }).finally(() => progress.stop());
-      const t = performance.now();
-      await deps.index.refresh();
-      const searchable = deps.index.current();
-      console.log(
-        formatSummary(summary, {
-          indexedChunks: searchable.index.state.count,
-          rebuilt: searchable.rebuilt,
-          indexMs: performance.now() - t,
-        }),
-      );
+      console.log(formatSummary(summary));
       return summary.files.failed > 0 ? 2 : 0;
     } finally {
       await deps.close();
@@ -94,6 +108,7 @@ const EXPLAINED = [
   StoreLockedError,
   IngestBusyError,
   UnknownSourceError,
+  ServerRunError,
 ];
 
 main().then(

@@ -4,6 +4,7 @@ import type { Database } from "../src/db/client.ts";
 import { refreshCorpusStatistics } from "../src/db/corpus-state.ts";
 import { finishIngestRun, keepAlive, startIngestRun } from "../src/db/ingest-runs.ts";
 import { sha256 } from "../src/hash.ts";
+import type { IngestSummary } from "../src/ingestion/schema.ts";
 import type { Embedder } from "../src/retrieval/embedder.ts";
 import { chunkText } from "./chunk.ts";
 import { discoverFiles } from "./discover.ts";
@@ -28,22 +29,7 @@ export type IngestEvent =
 
 export type FileOutcome = "added" | "updated" | "unchanged" | "failed";
 
-export type IngestSummary = {
-  runId: string;
-  files: {
-    seen: number;
-    added: number;
-    updated: number;
-    unchanged: number;
-    removed: number;
-    failed: number;
-  };
-  chunks: { written: number; embedded: number; reused: number };
-  failures: { source: string; path: string; error: string }[];
-  removed: { source: string; path: string }[];
-  timingsMs: { load: number; chunk: number; embed: number; persist: number; total: number };
-  changed: boolean;
-};
+export type { IngestSummary };
 
 export type IngestOptions = {
   db: Database;
@@ -51,6 +37,15 @@ export type IngestOptions = {
   manifest: LoadedManifest;
   ingestedBy: string;
   onEvent?: (event: IngestEvent) => void;
+  /** A run the caller has already recorded (startIngestRun), e.g. a server answering with its id. */
+  runId?: string;
+  /**
+   * Bring the serving vector index up to date, as the last step of the run: a run is finished
+   * once its changes are searchable in the process that ran it.
+   */
+  refreshIndex?: () => Promise<{ chunks: number; rebuilt: boolean }>;
+  /** Stops the run between documents; it is then recorded aborted. */
+  signal?: AbortSignal;
   /** Chunking override, e.g. evaluation corpora whose sentences are given one per line. */
   chunk?: (text: string) => { ordinal: number; start: number; end: number; text: string }[];
 };
@@ -65,19 +60,22 @@ type PendingFile = { source: SourceSpec; path: string; previous: CurrentVersion 
  */
 export async function ingestManifest(options: IngestOptions): Promise<IngestSummary> {
   const { db, manifest, ingestedBy } = options;
-  const run = await startIngestRun(db, {
-    kind: "manifest",
-    manifestPath: manifest.path,
-    ingestedBy,
-  });
-  const stopBeating = keepAlive(db, run.id);
+  const runId =
+    options.runId ??
+    (await startIngestRun(db, { kind: "manifest", manifestPath: manifest.path, ingestedBy })).id;
+  const stopBeating = keepAlive(db, runId);
   try {
-    const summary = await syncManifest(options, run.id);
-    await finishIngestRun(db, run.id, { status: "finished", summary });
+    const summary = await syncManifest(options, runId);
+    if (options.refreshIndex) {
+      const t = performance.now();
+      summary.index = { ...(await options.refreshIndex()), ms: Math.round(performance.now() - t) };
+    }
+    await finishIngestRun(db, runId, { status: "finished", summary });
     return summary;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await finishIngestRun(db, run.id, { status: "failed", error: message }).catch(() => {});
+    const status = options.signal?.aborted ? "aborted" : "failed";
+    await finishIngestRun(db, runId, { status, error: message }).catch(() => {});
     throw error;
   } finally {
     stopBeating();
@@ -97,6 +95,7 @@ async function syncManifest(options: IngestOptions, runId: string): Promise<Inge
     failures: [],
     removed: [],
     timingsMs: { load: 0, chunk: 0, embed: 0, persist: 0, total: 0 },
+    index: null,
     changed: false,
   };
   const report = (path: string, outcome: FileOutcome) => {
@@ -121,6 +120,7 @@ async function syncManifest(options: IngestOptions, runId: string): Promise<Inge
       previous: current.get(path),
     }));
     for (let i = 0; i < pending.length; i += GROUP_SIZE) {
+      options.signal?.throwIfAborted();
       await ingestGroup(
         pending.slice(i, i + GROUP_SIZE),
         { ...options, chunk },
@@ -221,6 +221,7 @@ async function ingestGroup(
 
   t = performance.now();
   for (const { file, version } of prepared) {
+    options.signal?.throwIfAborted();
     try {
       await persistVersion(db, version, file.previous, { ingestedBy: options.ingestedBy, runId });
       summary.chunks.written += version.chunks.length;

@@ -104,10 +104,11 @@ export function keepAlive(db: Database, runId: string): () => void {
   return () => clearInterval(timer);
 }
 
+/** Record how a run ended: "aborted" when it was stopped on purpose (a server shutting down). */
 export async function finishIngestRun(
   db: Database,
   runId: string,
-  outcome: { status: "finished" | "failed"; summary?: unknown; error?: string },
+  outcome: { status: "finished" | "failed" | "aborted"; summary?: unknown; error?: string },
 ): Promise<void> {
   await db
     .update(ingestRuns)

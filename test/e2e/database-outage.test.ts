@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createIngestion } from "../../ingest/service.ts";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createDeps, type Deps } from "../../src/deps.ts";
@@ -33,7 +34,7 @@ afterAll(async () => {
 });
 
 it("answers 503 with Retry-After while the database is down, and recovers by itself", async () => {
-  const app = createApp({ ...deps, db: deps.db });
+  const app = createApp({ ...deps, ingestion: createIngestion(deps) });
   const ask = () =>
     app.request("/v1/answers", {
       method: "POST",

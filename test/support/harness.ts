@@ -7,6 +7,8 @@ import { createDeps, type Deps } from "../../src/deps.ts";
 import type { Embedder } from "../../src/retrieval/embedder.ts";
 import { loadManifest } from "../../ingest/manifest.ts";
 import { ingestManifest } from "../../ingest/pipeline.ts";
+import { createIngestion } from "../../ingest/service.ts";
+import type { Ingestion } from "../../src/ingestion/runs.ts";
 import { createTestDatabase, type TestDatabase } from "./databases.ts";
 
 export const SAMPLE_SOURCES = new URL("../../sources/", import.meta.url).pathname;
@@ -16,6 +18,8 @@ export type Harness = {
   manifestPath: string;
   database: TestDatabase;
   deps: Deps;
+  /** Ingestion inside the app, as `npm start` wires it (POST /v1/ingest-runs). */
+  ingestion: Ingestion;
   app: ReturnType<typeof createApp>;
   ingest(): ReturnType<typeof ingestManifest>;
   post(path: string, body: unknown): Promise<Response>;
@@ -42,7 +46,8 @@ export async function startHarness(
     LOG_LEVEL: "silent",
   });
   const deps = await createDeps(config, { database: database.handle, embedder: options.embedder });
-  const app = createApp({ ...deps, db: deps.db });
+  const ingestion = createIngestion(deps);
+  const app = createApp({ ...deps, ingestion });
   const ingest = async () => {
     const summary = await ingestManifest({
       db: database.handle.db,
@@ -58,6 +63,7 @@ export async function startHarness(
     manifestPath,
     database,
     deps,
+    ingestion,
     app,
     ingest,
     post: (path, body) =>
@@ -70,6 +76,7 @@ export async function startHarness(
       ),
     get: (path) => Promise.resolve(app.request(path)),
     async close() {
+      await ingestion.close();
       await deps.close();
       await database.drop();
       await rm(dir, { recursive: true, force: true });
