@@ -1,5 +1,6 @@
 import { isAbsolute } from "node:path";
 import { z } from "@hono/zod-openapi";
+import { safeText } from "../text/safe-text.ts";
 
 /*
  * What an ingest run looks like to a client, and what the pipeline records as its summary: one
@@ -90,23 +91,22 @@ export type IngestRun = z.infer<typeof IngestRun>;
 
 export const IngestRunRequest = z
   .object({
-    manifest: z
-      .string()
-      .min(1)
-      .max(4096)
-      .refine(isAbsolute, "must be an absolute path on the server's filesystem")
+    manifest: safeText(
+      z
+        .string()
+        .min(1)
+        .max(4096)
+        .refine(isAbsolute, "must be an absolute path on the server's filesystem"),
+    )
       .optional()
       .openapi({
         description: "A sources manifest to ingest, read by the server from its own filesystem",
         example: "/srv/verity/sources/sources.json",
       }),
-    removeSource: z
-      .string()
-      .min(1)
-      .max(100)
+    removeSource: safeText(z.string().min(1).max(100))
       .optional()
       .openapi({ description: "A source to remove instead (its versions stay for old citations)" }),
-    by: z.string().trim().min(1).max(200).optional().openapi({
+    by: safeText(z.string().trim().min(1).max(200)).optional().openapi({
       description: "Who is ingesting, recorded on every version",
       example: "alice@laptop",
     }),
