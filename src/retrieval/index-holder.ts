@@ -31,7 +31,12 @@ export async function createIndexHolder(options: {
   const { db, dataDir, embedder, logger } = options;
   let searchable = await openSearchableIndex(db, dataDir, embedder);
   logger?.info(
-    { chunks: searchable.index.state.count, rebuilt: searchable.rebuilt },
+    {
+      chunks: searchable.index.state.count,
+      rebuilt: searchable.rebuilt,
+      // A damaged or missing saved index is rebuilt from the store: say what was wrong with it.
+      ...(searchable.rebuiltBecause ? { rebuiltBecause: searchable.rebuiltBecause } : {}),
+    },
     "vector index ready",
   );
   let lastCheck = Date.now();
