@@ -126,13 +126,15 @@ async function changeCorpus(
   const changed: string[] = [];
   for (const file of editable.filter(() => stage === "embedding" || rng.next() < 0.5)) {
     const path = join(base, file.slice(file.indexOf(":") + 1));
-    const note = `Revision ${cycle} note: the maintenance window for cycle ${cycle} is ${rng.int(50) + 2} minutes long.`;
-    const text = await readFile(path, "utf8");
-    // At the top: every chunk after it shifts, so the run has real embedding work to do.
+    const note = `Revision ${cycle} note: the maintenance window is ${rng.int(50) + 2} minutes long.`;
+    let text = await readFile(path, "utf8");
+    // Aimed at embedding: a word in nearly every sentence, so nearly every chunk is new and the
+    // run embeds several batches; otherwise one sentence, inside the text a loader keeps.
+    if (stage === "embedding") text = text.replaceAll(" the ", ` the r${cycle} `);
     await writeFile(
       path,
-      text.includes("<body>")
-        ? text.replace("<body>", `<body><p>${note}</p>`)
+      text.includes("<main")
+        ? text.replace("<p>", `<p>${note} `)
         : text.replace(/^(# [^\n]*\n)?/, (title) => `${title}\n${note}\n\n`),
     );
     changed.push(file);

@@ -74,7 +74,11 @@ export async function killIngest(
     await delay(at * est.readyMs, run.exited);
   } else if (stage === "embedding") {
     await Promise.race([run.ready, run.exited]);
-    const until = waitFor(() => run.filesDone() > 0, run.exited, 600_000);
+    // Until the first written file: unchanged ones are counted as they are read, before it.
+    const firstWritten = changed
+      ? () => changed.some((path) => run.output().includes(`| ${path}`))
+      : () => run.filesDone() > 0;
+    const until = waitFor(firstWritten, run.exited, 600_000);
     await delay(at * est.firstFileMs, until);
   } else if (changed) {
     // Unchanged files are counted as they are read; a changed one only once it is written.
