@@ -81,10 +81,14 @@ export async function killIngest(
     const until = waitFor(firstWritten, run.exited, 600_000);
     await delay(at * est.firstFileMs, until);
   } else if (changed) {
-    // Unchanged files are counted as they are read; a changed one only once it is written.
-    const target = Math.max(1, Math.round(at * changed.length));
-    const written = () => changed.filter((path) => run.output().includes(`| ${path}`)).length;
-    await waitFor(() => written() >= target, run.exited, 600_000);
+    // The bar is redrawn ten times a second and names the last file of each redraw, so count
+    // from the first redraw naming a written one; files done after it are mostly writes too.
+    // Aim short of the last file, so the kill leaves part of the run's writes undone.
+    const target = Math.max(1, Math.min(changed.length - 1, Math.round(at * changed.length)));
+    const written = () => changed.some((path) => run.output().includes(`| ${path}`));
+    await waitFor(written, run.exited, 600_000);
+    const first = run.filesDone();
+    await waitFor(() => run.filesDone() >= first + target - 1, run.exited, 600_000);
   } else {
     await waitFor(() => run.filesDone() > 0, run.exited, 600_000);
     const total = Number(/\] \d+\/(\d+) files/.exec(run.output())?.[1] ?? 1);
@@ -110,10 +114,6 @@ export async function rerunIngest(store: FaultStore) {
   const run = startIngestProcess(["--by", "fault-lab"], envOf(store));
   let readyAt = 0;
   void run.ready.then(() => (readyAt = Date.now()));
-  let firstFileAt = 0;
-  void waitFor(() => run.filesDone() > 0, run.exited, 600_000).then(
-    (seen) => seen && (firstFileAt = Date.now()),
-  );
   const code = await run.exited;
   const output = run.output();
   const indexed = /index (?:rebuilt|unchanged) \((\d+) chunks/.exec(output);
@@ -122,7 +122,6 @@ export async function rerunIngest(store: FaultStore) {
     output,
     indexedChunks: indexed ? Number(indexed[1]) : null,
     readyMs: readyAt ? readyAt - started : null,
-    firstFileMs: readyAt && firstFileAt ? firstFileAt - readyAt : null,
     runId: /Ingest run (run_[\w-]+)/.exec(output)?.[1] ?? null,
   };
 }
