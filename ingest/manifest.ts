@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
+import { safeText } from "../src/text/safe-text.ts";
 
 export const SourceSpec = z.object({
   id: z
@@ -9,13 +10,14 @@ export const SourceSpec = z.object({
       /^[a-z0-9][a-z0-9-]{0,62}$/,
       "lowercase letters, digits and dashes, at most 63 characters",
     ),
-  name: z.string().min(1),
-  publisher: z.string().min(1),
+  // Text that ends up in the database and in every citation: no NUL, no lone surrogate, NFC.
+  name: safeText(z.string().min(1)),
+  publisher: safeText(z.string().min(1)),
   uri: z.string().url(),
-  license: z.string().min(1),
+  license: safeText(z.string().min(1)),
   trust: z.enum(["authoritative", "reviewed", "community"]),
   /** Globs relative to the manifest's folder. */
-  paths: z.array(z.string().min(1)).min(1),
+  paths: z.array(safeText(z.string().min(1))).min(1),
 });
 export type SourceSpec = z.infer<typeof SourceSpec>;
 

@@ -9,6 +9,11 @@ const INVISIBLE = /[\u200b\ufeff]/g;
 // break) end a block.
 const LINE_SEPARATORS = /[\u0085\u2028\v]/g;
 const BLOCK_SEPARATORS = /[\u2029\f]/g;
+// What the stored text cannot hold or carries no text: NUL (PostgreSQL refuses it), the other C0
+// controls but tab and the line breaks above, DEL, and lone UTF-16 surrogates (not Unicode, so no
+// UTF-8 hash or database can take them). Removed here, so offsets index the text as stored.
+const UNSTORABLE =
+  /[\u0000-\u0008\u000e-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function normaliseText(text: string): string {
   return (
@@ -17,6 +22,7 @@ export function normaliseText(text: string): string {
       .replace(LINE_SEPARATORS, "\n")
       .replace(BLOCK_SEPARATORS, "\n\n")
       .replace(INVISIBLE, "")
+      .replace(UNSTORABLE, "")
       .replace(UNICODE_SPACES, " ")
       .replace(/[ \t]+/g, " ")
       .replace(/ \n/g, "\n")

@@ -30,7 +30,10 @@ export function documentIdFor(sourceId: string, path: string): string {
   return stableId("doc", sourceId, path);
 }
 
-/** Insert or update the manifest's sources (name, licence and trust may change between runs). */
+/**
+ * Insert or update the manifest's sources (name, licence and trust may change between runs). A
+ * listed source that was removed is present again; its documents come back as they are ingested.
+ */
 export async function upsertSources(db: Database, specs: SourceSpec[]): Promise<void> {
   await db.transaction(async (tx) => {
     for (const s of specs) {
@@ -44,7 +47,10 @@ export async function upsertSources(db: Database, specs: SourceSpec[]): Promise<
       await tx
         .insert(sources)
         .values({ id: s.id, ...values })
-        .onConflictDoUpdate({ target: sources.id, set: { ...values, updatedAt: new Date() } });
+        .onConflictDoUpdate({
+          target: sources.id,
+          set: { ...values, updatedAt: new Date(), removedAt: null },
+        });
     }
   });
 }
@@ -183,15 +189,6 @@ export async function markRemoved(
     .where(and(...conditions))
     .returning({ path: documents.path });
   return rows.map((r) => r.path);
-}
-
-/** Sources that left the manifest: their documents are removed too. */
-export async function sourcesNotIn(db: Database, ids: string[]): Promise<string[]> {
-  const rows = await db
-    .select({ id: sources.id })
-    .from(sources)
-    .where(ids.length ? notInArray(sources.id, ids) : undefined);
-  return rows.map((r) => r.id);
 }
 
 /** Vectors already computed for these chunk hashes by this model: never embed the same text twice. */

@@ -1,11 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { eq } from "drizzle-orm";
 import type { Database } from "../src/db/client.ts";
 import { refreshCorpusStatistics } from "../src/db/corpus-state.ts";
-import { ingestRuns } from "../src/db/schema/index.ts";
+import { finishIngestRun, keepAlive, startIngestRun } from "../src/db/ingest-runs.ts";
 import { sha256 } from "../src/hash.ts";
-import { newId } from "../src/ids.ts";
+import type { IngestSummary } from "../src/ingestion/schema.ts";
 import type { Embedder } from "../src/retrieval/embedder.ts";
 import { chunkText } from "./chunk.ts";
 import { discoverFiles } from "./discover.ts";
@@ -17,7 +16,6 @@ import {
   readCachedVectors,
   readCurrentVersions,
   restoreDocument,
-  sourcesNotIn,
   upsertSources,
   type CurrentVersion,
   type PreparedVersion,
@@ -31,22 +29,7 @@ export type IngestEvent =
 
 export type FileOutcome = "added" | "updated" | "unchanged" | "failed";
 
-export type IngestSummary = {
-  runId: string;
-  files: {
-    seen: number;
-    added: number;
-    updated: number;
-    unchanged: number;
-    removed: number;
-    failed: number;
-  };
-  chunks: { written: number; embedded: number; reused: number };
-  failures: { source: string; path: string; error: string }[];
-  removed: { source: string; path: string }[];
-  timingsMs: { load: number; chunk: number; embed: number; persist: number; total: number };
-  changed: boolean;
-};
+export type { IngestSummary };
 
 export type IngestOptions = {
   db: Database;
@@ -54,20 +37,56 @@ export type IngestOptions = {
   manifest: LoadedManifest;
   ingestedBy: string;
   onEvent?: (event: IngestEvent) => void;
+  /** A run the caller has already recorded (startIngestRun), e.g. a server answering with its id. */
+  runId?: string;
+  /**
+   * Bring the serving vector index up to date, as the last step of the run: a run is finished
+   * once its changes are searchable in the process that ran it.
+   */
+  refreshIndex?: () => Promise<{ chunks: number; rebuilt: boolean }>;
+  /** Stops the run between documents; it is then recorded aborted. */
+  signal?: AbortSignal;
   /** Chunking override, e.g. evaluation corpora whose sentences are given one per line. */
   chunk?: (text: string) => { ordinal: number; start: number; end: number; text: string }[];
 };
 
 type PendingFile = { source: SourceSpec; path: string; previous: CurrentVersion | undefined };
 
-/** discover -> load -> normalise -> chunk -> embed -> persist, one transaction per document. */
+/**
+ * discover -> load -> normalise -> chunk -> embed -> persist, one transaction per document, as
+ * one recorded run. The manifest's sources are synced: added, updated, their vanished files
+ * marked removed. Sources it does not list are left alone (removal is explicit: removeSource).
+ * Throws IngestBusyError when another run is changing the corpus.
+ */
 export async function ingestManifest(options: IngestOptions): Promise<IngestSummary> {
-  const { db, embedder, manifest, ingestedBy, onEvent } = options;
+  const { db, manifest, ingestedBy } = options;
+  const runId =
+    options.runId ??
+    (await startIngestRun(db, { kind: "manifest", manifestPath: manifest.path, ingestedBy })).id;
+  const stopBeating = keepAlive(db, runId);
+  try {
+    const summary = await syncManifest(options, runId);
+    if (options.refreshIndex) {
+      const t = performance.now();
+      summary.index = { ...(await options.refreshIndex()), ms: Math.round(performance.now() - t) };
+    }
+    await finishIngestRun(db, runId, { status: "finished", summary });
+    return summary;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const status = options.signal?.aborted ? "aborted" : "failed";
+    await finishIngestRun(db, runId, { status, error: message }).catch(() => {});
+    throw error;
+  } finally {
+    stopBeating();
+  }
+}
+
+async function syncManifest(options: IngestOptions, runId: string): Promise<IngestSummary> {
+  const { db, manifest, onEvent } = options;
   const chunk = options.chunk ?? ((text: string) => chunkText(text));
   const started = performance.now();
-  const runId = newId("run");
   await upsertSources(db, manifest.manifest.sources);
-  await db.insert(ingestRuns).values({ id: runId, manifestPath: manifest.path, ingestedBy });
 
   const summary: IngestSummary = {
     runId,
@@ -76,6 +95,7 @@ export async function ingestManifest(options: IngestOptions): Promise<IngestSumm
     failures: [],
     removed: [],
     timingsMs: { load: 0, chunk: 0, embed: 0, persist: 0, total: 0 },
+    index: null,
     changed: false,
   };
   const report = (path: string, outcome: FileOutcome) => {
@@ -100,6 +120,7 @@ export async function ingestManifest(options: IngestOptions): Promise<IngestSumm
       previous: current.get(path),
     }));
     for (let i = 0; i < pending.length; i += GROUP_SIZE) {
+      options.signal?.throwIfAborted();
       await ingestGroup(
         pending.slice(i, i + GROUP_SIZE),
         { ...options, chunk },
@@ -111,23 +132,12 @@ export async function ingestManifest(options: IngestOptions): Promise<IngestSumm
     const removed = await markRemoved(db, source.id, paths);
     summary.removed.push(...removed.map((path) => ({ source: source.id, path })));
   }
-  for (const gone of await sourcesNotIn(
-    db,
-    manifest.manifest.sources.map((s) => s.id),
-  )) {
-    const removed = await markRemoved(db, gone, []);
-    summary.removed.push(...removed.map((path) => ({ source: gone, path })));
-  }
   summary.files.removed = summary.removed.length;
   summary.changed = summary.files.added + summary.files.updated + summary.files.removed > 0;
 
   // Always refresh: a previous run may have committed documents and crashed before this step.
   await refreshCorpusStatistics(db);
   summary.timingsMs.total = Math.round(performance.now() - started);
-  await db
-    .update(ingestRuns)
-    .set({ finishedAt: new Date(), summary })
-    .where(eq(ingestRuns.id, runId));
   return summary;
 }
 
@@ -211,6 +221,7 @@ async function ingestGroup(
 
   t = performance.now();
   for (const { file, version } of prepared) {
+    options.signal?.throwIfAborted();
     try {
       await persistVersion(db, version, file.previous, { ingestedBy: options.ingestedBy, runId });
       summary.chunks.written += version.chunks.length;

@@ -6,6 +6,8 @@ import { registerCreateAnswer } from "./http/routes/answers.create.ts";
 import { registerGetAnswer } from "./http/routes/answers.get.ts";
 import { registerGetCitation } from "./http/routes/citations.get.ts";
 import { registerHealth } from "./http/routes/health.ts";
+import { registerCreateIngestRun } from "./http/routes/ingest-runs.create.ts";
+import { registerGetIngestRun } from "./http/routes/ingest-runs.get.ts";
 import { registerListSources } from "./http/routes/sources.list.ts";
 import type { App, AppEnv, RouteDeps } from "./http/types.ts";
 
@@ -25,6 +27,8 @@ export function createApp(deps: RouteDeps): App {
   registerGetAnswer(app, deps);
   registerGetCitation(app, deps);
   registerListSources(app, deps);
+  registerCreateIngestRun(app, deps);
+  registerGetIngestRun(app, deps);
   registerHealth(app, deps);
 
   app.doc31("/openapi.json", {

@@ -4,6 +4,7 @@ import type { AnswerDeps } from "./answer/compose.ts";
 import { loadPolicy } from "./answer/policy.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type DatabaseHandle } from "./db/client.ts";
+import { abortSilentRuns } from "./db/ingest-runs.ts";
 import { createLogger } from "./logger.ts";
 import type { Embedder } from "./retrieval/embedder.ts";
 import { createIndexHolder } from "./retrieval/index-holder.ts";
@@ -19,17 +20,25 @@ export type Deps = AnswerDeps & {
   logger: Logger;
   /** Which store `db` is, for start-up messages. */
   store: DatabaseHandle["kind"];
+  /** Tell a process that finds the embedded store taken where this one serves. */
+  describeOwner: DatabaseHandle["describeOwner"];
   close(): Promise<void>;
 };
 
-export type DepsOverrides = { embedder?: Embedder; logger?: Logger; database?: DatabaseHandle };
+export type DepsOverrides = {
+  embedder?: Embedder;
+  logger?: Logger;
+  database?: DatabaseHandle;
+  /** Who opens the embedded store, for a second process's error message (default "server"). */
+  role?: string;
+};
 
 /** The store the configuration names: PostgreSQL at DATABASE_URL, else PGlite in the data dir. */
-export function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
+export function openConfiguredDatabase(config: Config, role = "server"): Promise<DatabaseHandle> {
   return openDatabase(
     config.DATABASE_URL
       ? { url: config.DATABASE_URL }
-      : { dataDir: join(config.VERITY_DATA_DIR, "pglite") },
+      : { dataDir: join(config.VERITY_DATA_DIR, "pglite"), role },
   );
 }
 
@@ -40,11 +49,18 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     threshold: config.VERITY_THRESHOLD,
     targetPrecision: config.VERITY_TARGET_PRECISION,
   });
-  const database = overrides.database ?? (await openConfiguredDatabase(config));
+  const database = overrides.database ?? (await openConfiguredDatabase(config, overrides.role));
   let embedder: Embedder | undefined;
   try {
     await database.migrate();
-    embedder = overrides.embedder ?? (await createUseLiteEmbedder());
+    // The owner of an embedded store is its only process: a run still marked running was killed.
+    if (database.kind === "pglite") await abortSilentRuns(database.db, 0);
+    // A server may ingest while it serves (POST /v1/ingest-runs): keep embedding off its loop.
+    embedder =
+      overrides.embedder ??
+      (await createUseLiteEmbedder({
+        documentsOffMainThread: (overrides.role ?? "server") === "server",
+      }));
     const index = await createIndexHolder({
       db: database.db,
       dataDir: config.VERITY_DATA_DIR,
@@ -57,6 +73,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       logger,
       db: database.db,
       store: database.kind,
+      describeOwner: (extra) => database.describeOwner(extra),
       embedder: opened,
       index,
       policy,

@@ -3,6 +3,7 @@ export const ErrorCode = {
   VALIDATION_FAILED: 400,
   MALFORMED_JSON: 400,
   NOT_FOUND: 404,
+  INGEST_RUNNING: 409,
   UNSUPPORTED_MEDIA_TYPE: 415,
   DATABASE_UNAVAILABLE: 503,
   NOT_READY: 503,
@@ -14,6 +15,7 @@ const TITLES: Record<ErrorCode, string> = {
   VALIDATION_FAILED: "Request validation failed",
   MALFORMED_JSON: "Malformed JSON body",
   NOT_FOUND: "Not found",
+  INGEST_RUNNING: "An ingest run is already going",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
   DATABASE_UNAVAILABLE: "Database unavailable",
   NOT_READY: "Not ready",
@@ -98,8 +100,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
         ].includes(code)
       )
         return true;
-      // Postgres classes 08 (connection exception) and 57P0x (server shutting down / cannot connect now).
-      if (/^08/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+      // Postgres classes 08 (connection exception), 57P0x (server shutting down / cannot connect
+      // now) and 3D000 (the database does not exist: dropped or renamed under a running server).
+      if (/^08/.test(code) || /^57P0[1-3]$/.test(code) || code === "3D000") return true;
     }
   }
   return false;

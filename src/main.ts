@@ -1,18 +1,24 @@
 import { serve } from "@hono/node-server";
+// The one src/ file that reaches into ingest/: it plugs the pipeline into the server's port.
+import { createIngestion } from "../ingest/service.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { StoreLockedError } from "./db/store-lock.ts";
 import { createDeps } from "./deps.ts";
 
-/** Composition root: loadConfig -> createDeps -> createApp -> serve, and a clean shutdown. */
+/**
+ * Composition root: loadConfig -> createDeps -> createIngestion -> createApp -> serve, and a
+ * clean shutdown (a run in progress stops between documents and is recorded aborted).
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const deps = await createDeps(config);
-  const app = createApp(deps);
+  const ingestion = createIngestion(deps);
+  const app = createApp({ ...deps, ingestion });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    deps.logger.info(
-      { url: `http://${config.HOST}:${info.port}`, database: deps.store },
-      "Verity is listening",
-    );
+    const url = `http://${config.HOST}:${info.port}`;
+    deps.describeOwner({ url });
+    deps.logger.info({ url, database: deps.store }, "Verity is listening");
   });
   let stopping = false;
   const stop = async (signal: string) => {
@@ -20,6 +26,7 @@ async function main(): Promise<void> {
     stopping = true;
     deps.logger.info({ signal }, "shutting down");
     server.close();
+    await ingestion.close();
     // Closing PGlite flushes its writes; skipping it would also keep the process alive.
     await deps.close();
     process.exit(0);
@@ -34,6 +41,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  const known = error instanceof ConfigError || error instanceof StoreLockedError;
+  console.error(known ? (error as Error).message : error);
   process.exit(1);
 });

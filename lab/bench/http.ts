@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import autocannon from "autocannon";
+import { createIngestion } from "../../ingest/service.ts";
 import { createApp } from "../../src/app.ts";
 import { summarise, type LatencySummary } from "../shared/stats.ts";
 import type { BenchStore } from "./store.ts";
@@ -22,7 +23,7 @@ export async function measureHttp(
   questions: string[],
   options: { connections: number[]; durationS: number },
 ): Promise<HttpRun[]> {
-  const app = createApp({ ...store.deps, db: store.deps.db });
+  const app = createApp({ ...store.deps, ingestion: createIngestion(store.deps) });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
   });

@@ -1,15 +1,13 @@
 import { z } from "@hono/zod-openapi";
+import { safeText } from "../text/safe-text.ts";
 
 export const AnswerRequest = z
   .object({
-    question: z
-      .string()
-      .trim()
-      .min(3)
-      .max(2000)
-      .openapi({ example: "How long do password reset links stay valid?" }),
+    question: safeText(z.string().trim().min(3).max(2000)).openapi({
+      example: "How long do password reset links stay valid?",
+    }),
     sourceIds: z
-      .array(z.string().min(1))
+      .array(safeText(z.string().min(1).max(100)))
       .min(1)
       .max(50)
       .optional()

@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -10,6 +8,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import * as schema from "./schema/index.ts";
+import { acquireStoreLock, type StoreOwner } from "./store-lock.ts";
 
 export type Schema = typeof schema;
 /** The drizzle database, whichever driver is behind it: every query is written once for both. */
@@ -20,6 +19,8 @@ export type DatabaseHandle = {
   kind: "pglite" | "postgres";
   /** Apply the committed migrations; safe to call on every start. */
   migrate(): Promise<void>;
+  /** Tell a second process more about this one (a server's URL); a no-op on PostgreSQL. */
+  describeOwner(extra: Partial<StoreOwner>): void;
   close(): Promise<void>;
 };
 
@@ -27,12 +28,15 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.m
 
 export type DatabaseOptions =
   | { url: string }
-  /** `dataDir` undefined keeps PGlite in memory (tests). */
-  | { url?: undefined; dataDir?: string };
+  /**
+   * `dataDir` undefined keeps PGlite in memory (tests). A data directory is owned by the process
+   * that opens it: `role` ("server", "ingest") tells a second process who holds it.
+   */
+  | { url?: undefined; dataDir?: string; role?: string };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url !== undefined) return openPostgres(options.url);
-  return openPglite("dataDir" in options ? options.dataDir : undefined);
+  return openPglite(options.dataDir, options.role ?? "process");
 }
 
 function openPostgres(url: string): DatabaseHandle {
@@ -41,6 +45,11 @@ function openPostgres(url: string): DatabaseHandle {
     onnotice: () => {},
     // Fail fast when the server is down so requests turn into 503s instead of hanging.
     connect_timeout: 5,
+    // postgres.js waits this long before reconnecting after a failed connection, and a request
+    // waits with it. Its default grows with every failure to 20 s (3^n/100 s), so during an
+    // outage a request waited up to 20 s for its 503 and, once the database was back, up to 20 s
+    // more for its first answer. Capped at 1 s: prompt 503s, recovery within a second.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
   });
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
   let closed = false;
@@ -48,6 +57,7 @@ function openPostgres(url: string): DatabaseHandle {
     db,
     kind: "postgres",
     migrate: () => migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    describeOwner: () => {},
     async close() {
       if (closed) return;
       closed = true;
@@ -56,25 +66,51 @@ function openPostgres(url: string): DatabaseHandle {
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir ? join(dataDir) : undefined);
+async function openPglite(dataDir: string | undefined, role: string): Promise<DatabaseHandle> {
+  // Own the directory before PGlite reads a byte of it (store-lock.ts says why).
+  const lock = dataDir
+    ? await acquireStoreLock(dataDir, role, (error) => {
+        throw new Error(`Lost ownership of the embedded store ${dataDir}: ${error.message}`);
+      })
+    : null;
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dataDir);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   let closed = false;
   return {
     db,
     kind: "pglite",
     migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    describeOwner: (extra) => lock?.describe(extra),
     async close() {
       // An unclosed PGlite keeps the event loop alive after writes: every exit path calls this.
       if (closed) return;
       closed = true;
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        await lock?.release();
+      }
     },
   };
 }
 
-/** Throws when the database cannot answer a trivial query: what the health probes ask. */
-export async function pingDatabase(db: Database): Promise<void> {
-  await db.execute(sql`select 1`);
+/**
+ * Throws unless the store can be read: a trivial query is not enough, since a damaged store still
+ * answers `select 1`; this reads a page of every table answering depends on.
+ */
+export async function checkStoreReadable(db: Database): Promise<void> {
+  await db.execute(
+    sql`select (select count(*) from (select 1 from chunks limit 1) c)
+             + (select count(*) from (select 1 from document_versions limit 1) v)
+             + (select count(*) from (select 1 from documents limit 1) d)
+             + (select count(*) from (select 1 from sources limit 1) s)
+             + (select count(*) from (select 1 from answers limit 1) a)
+             + (select count(*) from corpus_stats) as pages`,
+  );
 }

@@ -21,8 +21,11 @@ export async function readVersionTexts(
 }
 
 /**
- * Chunks by id with the provenance a citation carries (version, document, source) and their
- * stored vectors. A chunk superseded since it was found is still returned: the caller decides.
+ * Searchable chunks by id with the provenance a citation carries (version, document, source)
+ * and their stored vectors. A chunk superseded or removed since it was found (an ingest ran
+ * between the index read and this query, or the vector index lags the store) is left out, so
+ * an answer cites one version of a document, current in one snapshot: never two, never a
+ * removed one.
  */
 export async function readChunksWithProvenance(db: Database, chunkIds: string[]) {
   if (chunkIds.length === 0) return [];
@@ -44,8 +47,8 @@ export async function readChunksWithProvenance(db: Database, chunkIds: string[])
       embedding: chunks.embedding,
     })
     .from(chunks)
-    .innerJoin(documentVersions, eq(documentVersions.id, chunks.versionId))
-    .innerJoin(documents, eq(documents.id, documentVersions.documentId))
+    .innerJoin(documentVersions, currentVersionOfChunk)
+    .innerJoin(documents, presentDocumentOfVersion)
     .innerJoin(sources, eq(sources.id, documents.sourceId))
     .where(inArray(chunks.id, chunkIds));
 }

@@ -2,7 +2,7 @@ import { and, count, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { documents, sources } from "./schema/index.ts";
 
-/** Every source with the number of its documents still present, in id order. */
+/** Every source not removed, with the number of its documents still present, in id order. */
 export async function listSources(db: Database) {
   return db
     .select({
@@ -17,13 +17,17 @@ export async function listSources(db: Database) {
     })
     .from(sources)
     .leftJoin(documents, and(eq(documents.sourceId, sources.id), isNull(documents.removedAt)))
+    .where(isNull(sources.removedAt))
     .groupBy(sources.id)
     .orderBy(sources.id);
 }
 
-/** The ids among `ids` that name no stored source, in the order given. */
+/** The ids among `ids` that name no stored (and not removed) source, in the order given. */
 export async function findUnknownSources(db: Database, ids: string[]): Promise<string[]> {
-  const found = await db.select({ id: sources.id }).from(sources).where(inArray(sources.id, ids));
+  const found = await db
+    .select({ id: sources.id })
+    .from(sources)
+    .where(and(inArray(sources.id, ids), isNull(sources.removedAt)));
   const known = new Set(found.map((r) => r.id));
   return ids.filter((id) => !known.has(id));
 }

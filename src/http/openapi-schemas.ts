@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { safeText } from "../text/safe-text.ts";
 
 export const Problem = z
   .object({
@@ -26,9 +27,8 @@ export const problemResponses = (...statuses: (400 | 404 | 503)[]) =>
 
 export const IdParam = (prefix: string) =>
   z.object({
-    id: z
-      .string()
-      .min(1)
-      .max(100)
-      .openapi({ param: { name: "id", in: "path" }, example: `${prefix}_...` }),
+    id: safeText(z.string().min(1).max(100)).openapi({
+      param: { name: "id", in: "path" },
+      example: `${prefix}_...`,
+    }),
   });

@@ -13,7 +13,10 @@ export type IndexHolder = {
    * for a corpus change in the background, so a server follows another process's ingest.
    */
   current(): SearchableIndex;
-  /** Check now and wait for the rebuild, e.g. right after an in-process ingest. */
+  /**
+   * Check now and wait for the rebuild, e.g. right after an in-process ingest: the index then
+   * reflects every change committed before the call.
+   */
   refresh(): Promise<void>;
   /** Wait for a background check to finish, before the database it reads is closed. */
   settle(): Promise<void>;
@@ -28,41 +31,57 @@ export async function createIndexHolder(options: {
   const { db, dataDir, embedder, logger } = options;
   let searchable = await openSearchableIndex(db, dataDir, embedder);
   logger?.info(
-    { chunks: searchable.index.state.count, rebuilt: searchable.rebuilt },
+    {
+      chunks: searchable.index.state.count,
+      rebuilt: searchable.rebuilt,
+      // A damaged or missing saved index is rebuilt from the store: say what was wrong with it.
+      ...(searchable.rebuiltBecause ? { rebuiltBecause: searchable.rebuiltBecause } : {}),
+    },
     "vector index ready",
   );
   let lastCheck = Date.now();
-  let pending: Promise<void> | null = null;
+  /** The check in progress, and one queued behind it for a caller that needs a fresh look. */
+  let running: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
 
-  const refresh = (): Promise<void> => {
-    pending ??= (async () => {
-      try {
-        const state = await readCorpusState(db);
-        if (state.fingerprint === searchable.index.state.fingerprint) return;
-        searchable = await openSearchableIndex(db, dataDir, embedder);
-        logger?.info(
-          { chunks: searchable.index.state.count },
-          "vector index reloaded after a corpus change",
-        );
-      } catch (error) {
-        // Keep serving from the index we have; the next check tries again.
-        logger?.warn({ err: error }, "vector index refresh failed");
-      } finally {
-        lastCheck = Date.now();
-        pending = null;
-      }
-    })();
-    return pending;
+  const check = async (): Promise<void> => {
+    try {
+      const state = await readCorpusState(db);
+      if (state.fingerprint === searchable.index.state.fingerprint) return;
+      // One assignment swaps the index: a search holds the object it read, never half of two.
+      searchable = await openSearchableIndex(db, dataDir, embedder);
+      logger?.info(
+        { chunks: searchable.index.state.count },
+        "vector index reloaded after a corpus change",
+      );
+    } catch (error) {
+      // Keep serving from the index we have; the next check tries again.
+      logger?.warn({ err: error }, "vector index refresh failed");
+    } finally {
+      lastCheck = Date.now();
+    }
   };
+  const startCheck = (): Promise<void> =>
+    (running ??= check().finally(() => {
+      running = null;
+    }));
+  // A check already under way may have read the corpus before the caller's last change.
+  const refresh = (): Promise<void> =>
+    running
+      ? (queued ??= running.then(() => {
+          queued = null;
+          return startCheck();
+        }))
+      : startCheck();
 
   return {
     current() {
-      if (Date.now() - lastCheck >= FRESHNESS_CHECK_MS) void refresh();
+      if (!running && Date.now() - lastCheck >= FRESHNESS_CHECK_MS) void startCheck();
       return searchable;
     },
     refresh,
-    settle: async () => {
-      await pending;
+    async settle() {
+      while (running || queued) await (queued ?? running);
     },
   };
 }

@@ -10,6 +10,8 @@ export type SearchableIndex = {
   index: VectorIndex;
   sourceOf: Map<string, string>;
   rebuilt: boolean;
+  /** Why the saved index was not used (missing, stale, truncated, ...); null when it was. */
+  rebuiltBecause: string | null;
 };
 
 export function indexDir(dataDir: string): string {
@@ -33,13 +35,17 @@ export async function openSearchableIndex(
     fingerprint: state.fingerprint,
   };
   const dir = indexDir(dataDir);
-  const loaded = await loadVectorIndex(dir, expected);
+  let rebuiltBecause: string | null = null;
+  const loaded = await loadVectorIndex(dir, expected, {
+    onReject: (reason) => (rebuiltBecause = reason),
+  });
   if (loaded) {
     const rows = await readSearchableChunkSources(db);
     return {
       index: loaded,
       sourceOf: new Map(rows.map((r) => [r.id, r.sourceId])),
       rebuilt: false,
+      rebuiltBecause: null,
     };
   }
   const rows = await readSearchableChunkVectors(db);
@@ -50,5 +56,10 @@ export async function openSearchableIndex(
     { model: embedder.modelId, dimension: embedder.dimension, fingerprint: state.fingerprint },
   );
   await index.save(dir);
-  return { index, sourceOf: new Map(usable.map((r) => [r.id, r.sourceId])), rebuilt: true };
+  return {
+    index,
+    sourceOf: new Map(usable.map((r) => [r.id, r.sourceId])),
+    rebuilt: true,
+    rebuiltBecause,
+  };
 }

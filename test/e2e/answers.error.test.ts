@@ -82,9 +82,17 @@ describe("HTTP errors", () => {
         "/v1/answers/{id}",
         "/v1/citations/{id}",
         "/v1/sources",
+        "/v1/ingest-runs",
+        "/v1/ingest-runs/{id}",
         "/healthz",
         "/readyz",
       ]),
+    );
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(["IngestRun", "IngestRunRequest", "IngestProgress", "IngestSummary"]),
+    );
+    expect(Object.keys(doc.paths["/v1/ingest-runs"].post.responses)).toEqual(
+      expect.arrayContaining(["202", "400", "409"]),
     );
     const health = await h.get("/healthz");
     expect(health.status).toBe(200);

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { createIngestion } from "../../ingest/service.ts";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createDeps, type Deps } from "../../src/deps.ts";
@@ -38,7 +39,9 @@ describe.skipIf(!storeKinds().includes("postgres"))("a PostgreSQL outage", () =>
   });
 
   it("answers 503 with Retry-After while the database is down, and recovers by itself", async () => {
-    const app = createApp(deps);
+    const ingestion = createIngestion(deps);
+    onTestFinished(() => ingestion.close());
+    const app = createApp({ ...deps, ingestion });
     const ask = async () => {
       const res = await app.request("/v1/answers", {
         method: "POST",

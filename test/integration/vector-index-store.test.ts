@@ -6,6 +6,7 @@ import { createFakeEmbedder } from "../support/fake-embedder.ts";
 import { indexDir, openSearchableIndex } from "../../src/retrieval/index-store.ts";
 import { loadManifest } from "../../ingest/manifest.ts";
 import { ingestManifest } from "../../ingest/pipeline.ts";
+import { removeSource } from "../../ingest/remove-source.ts";
 import { createTestDatabase, type TestDatabase } from "../support/databases.ts";
 import { SAMPLE_SOURCES } from "../support/templates.ts";
 
@@ -48,16 +49,8 @@ describe("vector index on disk", () => {
 
   it("rebuilds when the corpus changed since it was saved (stale)", async () => {
     await openSearchableIndex(database.handle.db, dataDir, embedder);
-    const other = createFakeEmbedder(32);
-    const manifest = await loadManifest(join(SAMPLE_SOURCES, "sources.json"));
-    // Drop one source from the manifest: its documents are marked removed, the corpus shrinks.
-    manifest.manifest.sources = manifest.manifest.sources.filter((s) => s.id !== "community-tips");
-    await ingestManifest({
-      db: database.handle.db,
-      embedder: other,
-      manifest,
-      ingestedBy: "index-test",
-    });
+    // Remove one source (removal is explicit): its documents are marked removed, the corpus shrinks.
+    await removeSource(database.handle.db, "community-tips", "index-test");
     const after = await openSearchableIndex(database.handle.db, dataDir, embedder);
     expect(after.rebuilt).toBe(true);
     expect([...after.sourceOf.values()]).not.toContain("community-tips");

@@ -7,13 +7,19 @@ import { createDeps, type Deps } from "../../src/deps.ts";
 import type { Embedder } from "../../src/retrieval/embedder.ts";
 import { loadManifest } from "../../ingest/manifest.ts";
 import { ingestManifest } from "../../ingest/pipeline.ts";
+import { createIngestion } from "../../ingest/service.ts";
+import type { Ingestion } from "../../src/ingestion/runs.ts";
 import { copyTemplateStore, type StoreKind } from "./databases.ts";
 import { SAMPLE_INGESTED_BY, SAMPLE_SOURCES } from "./templates.ts";
+
+export { SAMPLE_SOURCES } from "./templates.ts";
 
 export type Harness = {
   dir: string;
   manifestPath: string;
   deps: Deps;
+  /** Ingestion inside the app, as `npm start` wires it (POST /v1/ingest-runs). */
+  ingestion: Ingestion;
   app: ReturnType<typeof createApp>;
   ingest(): ReturnType<typeof ingestManifest>;
   post(path: string, body: unknown): Promise<Response>;
@@ -52,7 +58,8 @@ export async function startHarness(
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const app = createApp(deps);
+  const ingestion = createIngestion(deps);
+  const app = createApp({ ...deps, ingestion });
   const manifestPath = deps.config.VERITY_MANIFEST;
   const ingest = async () => {
     const summary = await ingestManifest({
@@ -68,6 +75,7 @@ export async function startHarness(
     dir,
     manifestPath,
     deps,
+    ingestion,
     app,
     ingest,
     post: (path, body) =>
@@ -80,6 +88,7 @@ export async function startHarness(
       ),
     get: (path) => Promise.resolve(app.request(path)),
     async close() {
+      await ingestion.close();
       await deps.close();
       await store!.drop();
       await rm(dir, { recursive: true, force: true });

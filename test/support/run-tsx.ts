@@ -11,9 +11,10 @@ export function runTsx(
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 150_000,
+  cwd = ROOT,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, args, { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(TSX, args, { cwd, env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -46,6 +46,21 @@ describe("layout", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("keeps src/ free of ingest/, but for the composition root", () => {
+    // Serving code reaches ingestion through a port (src/ingestion/runs.ts); src/main.ts alone
+    // plugs the pipeline in (ingest/service.ts), as it is what builds the running server.
+    const COMPOSITION_ROOT = "src/main.ts";
+    const offenders = sourceFiles("src").flatMap((file) =>
+      importsOf(file)
+        .filter((s) => s.startsWith("."))
+        .map((s) => resolveLocal(file, s))
+        .filter((target) => target.startsWith("ingest/"))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(offenders.filter((o) => !o.startsWith(`${COMPOSITION_ROOT} `))).toEqual([]);
+    expect(offenders).toEqual([`${COMPOSITION_ROOT} -> ingest/service.ts`]);
+  });
+
   it("serves with runtime dependencies only", () => {
     const allowed = new Set(Object.keys(pkg.dependencies));
     const offenders = SERVING.flatMap((file) =>

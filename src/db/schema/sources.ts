@@ -13,6 +13,8 @@ export const sources = pgTable("sources", {
   trust: trustTier("trust").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  /** Set by an explicit removal (`npm run ingest -- --remove-source`); a manifest listing it clears it. */
+  removedAt: timestamp("removed_at", { withTimezone: true }),
 });
 
 export type SourceRow = typeof sources.$inferSelect;

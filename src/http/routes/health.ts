@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { pingDatabase } from "../../db/client.ts";
-import { databaseUnavailable } from "../../errors.ts";
+import { checkStoreReadable } from "../../db/client.ts";
+import { databaseUnavailable, isDatabaseUnavailable } from "../../errors.ts";
 import { problemResponses } from "../openapi-schemas.ts";
 import type { App, RouteDeps } from "../types.ts";
 
@@ -31,8 +31,13 @@ const routeFor = (path: "/healthz" | "/readyz", summary: string) =>
 export function registerHealth(app: App, deps: RouteDeps) {
   const handler = async () => {
     // Any failure of the store counts here, not only a lost connection: it cannot answer.
-    await pingDatabase(deps.db).catch((error: unknown) => {
-      throw databaseUnavailable(error, "The database cannot be reached.");
+    await checkStoreReadable(deps.db).catch((error: unknown) => {
+      throw databaseUnavailable(
+        error,
+        isDatabaseUnavailable(error)
+          ? "The database cannot be reached."
+          : `The store cannot be read: ${(error as { cause?: Error }).cause?.message ?? (error as Error).message}`,
+      );
     });
     return {
       status: "ok" as const,
