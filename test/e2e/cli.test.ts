@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
 import { copyTemplateStore } from "../support/databases.ts";
-import { ROOT, TSX, runTsx } from "../support/run-tsx.ts";
+import { ROOT, TSX, runTsx, SERVER_COMMAND } from "../support/run-tsx.ts";
 import { SAMPLE_SOURCES } from "../support/templates.ts";
 
 const run = (args: string[], env: Record<string, string>) => runTsx(args, env, 120_000);
@@ -46,7 +46,7 @@ describe("command line", () => {
     const { dir, env } = await workspace();
     // An embedded store that already holds the ingested sample, where the server looks for it.
     await copyTemplateStore("pglite", "sample", join(dir, "data", "pglite"));
-    const child = spawn(TSX, ["src/main.ts"], {
+    const child = spawn(SERVER_COMMAND[0], SERVER_COMMAND[1], {
       cwd: ROOT,
       env: { ...process.env, ...env, PORT: "0" },
     });

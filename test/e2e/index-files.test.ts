@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SAMPLE_SOURCES } from "../support/harness.ts";
-import { ROOT, TSX, runTsx } from "../support/run-tsx.ts";
+import { ROOT, TSX, runTsx, SERVER_COMMAND } from "../support/run-tsx.ts";
 
 type IndexLog = { msg: string; chunks: number; rebuilt: boolean; rebuiltBecause?: string };
 
@@ -74,7 +74,10 @@ async function serve(
   env: Record<string, string>,
   use: (url: string, log: IndexLog) => Promise<void>,
 ): Promise<IndexLog> {
-  const child = spawn(TSX, ["src/main.ts"], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = spawn(SERVER_COMMAND[0], SERVER_COMMAND[1], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));

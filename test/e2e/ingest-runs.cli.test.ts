@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SAMPLE_SOURCES } from "../support/harness.ts";
-import { ROOT, TSX, runTsx } from "../support/run-tsx.ts";
+import { ROOT, TSX, runTsx, SERVER_COMMAND } from "../support/run-tsx.ts";
 
 /**
  * A user's story on the embedded store: `npm start` owns it, so `npm run ingest` goes through
@@ -21,7 +21,10 @@ describe("npm run ingest -- --server", () => {
     dir = await mkdtemp(join(tmpdir(), "verity-remote-"));
     await cp(SAMPLE_SOURCES, join(dir, "sources"), { recursive: true });
     env = { VERITY_DATA_DIR: join(dir, "data"), DATABASE_URL: "", LOG_LEVEL: "info" };
-    server = spawn(TSX, ["src/main.ts"], { cwd: ROOT, env: { ...process.env, ...env, PORT: "0" } });
+    server = spawn(SERVER_COMMAND[0], SERVER_COMMAND[1], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, PORT: "0" },
+    });
     url = await listeningUrl(server);
   });
   afterAll(async () => {

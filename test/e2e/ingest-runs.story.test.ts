@@ -19,7 +19,7 @@ const PRICE_QUESTION = "How much does the Basic plan cost?";
 describe.each(storeKinds())("ingest runs over HTTP on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(kind);
+    h = await startHarness(kind, { template: "empty" });
   });
   afterAll(async () => h?.close());
 

@@ -27,7 +27,7 @@ const QUESTIONS = [
 describe.each(storeKinds())("answering while ingesting, on %s", (kind) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(kind, { embedder: createFakeEmbedder(64) });
+    h = await startHarness(kind, { embedder: createFakeEmbedder(64), template: "empty" });
     await h.ingest();
   });
   afterAll(() => h?.close());

@@ -13,7 +13,10 @@ import { startHarness, type Harness } from "../support/harness.ts";
 describe("hostile text in every field", () => {
   let harness: Harness;
   beforeAll(async () => {
-    harness = await startHarness("pglite", { embedder: createFakeEmbedder(64) });
+    harness = await startHarness("pglite", {
+      embedder: createFakeEmbedder(64),
+      template: "empty",
+    });
     await harness.ingest();
   });
   afterAll(() => harness?.close());

@@ -10,7 +10,7 @@ import { ingestManifest } from "../../ingest/pipeline.ts";
 import { createIngestion } from "../../ingest/service.ts";
 import type { Ingestion } from "../../src/ingestion/runs.ts";
 import { copyTemplateStore, type StoreKind } from "./databases.ts";
-import { SAMPLE_INGESTED_BY, SAMPLE_SOURCES } from "./templates.ts";
+import { SAMPLE_INGESTED_BY, SAMPLE_SOURCES, type StoreTemplate } from "./templates.ts";
 
 export { SAMPLE_SOURCES } from "./templates.ts";
 
@@ -35,7 +35,8 @@ export type Harness = {
  */
 export async function startHarness(
   kind: StoreKind,
-  options: { embedder?: Embedder; policy?: string } = {},
+  /** `template` "empty" for tests that ingest themselves (a run's own counts, another encoder). */
+  options: { embedder?: Embedder; policy?: string; template?: StoreTemplate } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "verity-test-"));
   const dataDir = join(dir, "data");
@@ -44,7 +45,7 @@ export async function startHarness(
   try {
     await cp(SAMPLE_SOURCES, join(dir, "sources"), { recursive: true });
     // Where createDeps opens PGlite for VERITY_DATA_DIR (openConfiguredDatabase).
-    store = await copyTemplateStore(kind, "sample", join(dataDir, "pglite"));
+    store = await copyTemplateStore(kind, options.template ?? "sample", join(dataDir, "pglite"));
     const config = loadConfig({
       DATABASE_URL: store.url,
       VERITY_DATA_DIR: dataDir,

@@ -4,6 +4,16 @@ import { join } from "node:path";
 export const ROOT = new URL("../../", import.meta.url).pathname;
 export const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 
+/**
+ * The server as one Node process with tsx's loader, for tests that stop it with a signal: through
+ * the `tsx` wrapper a SIGTERM is relayed to a child process, and under load the wrapper sometimes
+ * ended by the signal itself (exit 143) although the server had shut down cleanly.
+ */
+export const SERVER_COMMAND: [string, string[]] = [
+  process.execPath,
+  ["--import", "tsx", "src/main.ts"],
+];
+
 export type Run = { code: number | null; stdout: string; stderr: string };
 
 /** Run a TypeScript entry point as a user's command would; a process that does not exit fails. */
