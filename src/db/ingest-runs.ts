@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { newId } from "../ids.ts";
+import { isProcessGone } from "./process-gone.ts";
 import type { Database } from "./client.ts";
 import { ingestRuns, type IngestRunRow } from "./schema/index.ts";
 
@@ -23,15 +24,9 @@ const THIS_PROCESS = `${process.pid}@${hostname()}`;
 
 /** Processes on this host that no longer exist, among `pid@host` names. */
 function deadHere(names: (string | null)[]): string[] {
-  const suffix = `@${hostname()}`;
   return names.filter((name): name is string => {
-    if (!name?.endsWith(suffix)) return false;
-    try {
-      process.kill(Number(name.slice(0, -suffix.length)), 0);
-      return false;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === "ESRCH";
-    }
+    const at = name?.indexOf("@") ?? -1;
+    return at > 0 && isProcessGone(Number(name!.slice(0, at)), name!.slice(at + 1));
   });
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import lockfile from "proper-lockfile";
+import { isProcessGone } from "./process-gone.ts";
 
 /**
  * PGlite is one process's database: a second process opening the same data directory corrupts
@@ -52,13 +53,7 @@ function readOwner(dir: string): StoreOwner | null {
 
 /** A process on this host that no longer exists cannot own anything: its lock may be taken. */
 function isDeadHere(owner: StoreOwner | null): boolean {
-  if (!owner || owner.host !== hostname()) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
-  }
+  return owner !== null && isProcessGone(owner.pid, owner.host);
 }
 
 export function describeOwner(dir: string, owner: StoreOwner | null): string {
