@@ -1,4 +1,9 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+// PostgreSQL-only files (`*.postgres.test.ts`) are left out when a developer without a server
+// opts out with VERITY_TEST_POSTGRES=off; under CI=true they always run. Suites covering both
+// stores drop their PostgreSQL half the same way (storeKinds() in test/support/postgres.ts).
+const postgresOptOut = process.env.VERITY_TEST_POSTGRES === "off" && process.env.CI !== "true";
 
 export default defineConfig({
   test: {
@@ -16,6 +21,10 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          exclude: [
+            ...configDefaults.exclude,
+            ...(postgresOptOut ? ["**/*.postgres.test.ts"] : []),
+          ],
           // Files run one after another in each worker process, sharing its imports and PGlite's
           // compiled WebAssembly; each file closes every store, encoder and process it opens.
           isolate: false,

@@ -13,7 +13,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createDeps } from "../../src/deps.ts";
 import { hostileRequest, judgeResponse, sendHostile } from "./hostile-requests.ts";
 import { ROOT } from "./ingest-process.ts";
-import { createThrowawayDatabase } from "./throwaway-database.ts";
+import { createThrowawayDatabase } from "../shared/throwaway-database.ts";
 
 const USAGE = `Usage: npm run faults:fuzz -- [--requests N] [--seed S] [--store pglite|postgres]
                                   [--concurrency C]

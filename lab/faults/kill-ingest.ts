@@ -7,7 +7,7 @@ import { loadManifest } from "../../ingest/manifest.ts";
 import { createRng, type Rng } from "../shared/rng.ts";
 import { ingestReference } from "./corpus-invariants.ts";
 import { ROOT } from "./ingest-process.ts";
-import { createThrowawayDatabase } from "./throwaway-database.ts";
+import { createThrowawayDatabase } from "../shared/throwaway-database.ts";
 import {
   checkAfterRerun,
   killIngest,

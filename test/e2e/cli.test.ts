@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
+import { expectPasswordAnswer, startServer } from "../support/server.ts";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
 import { copyTemplateStore } from "../support/databases.ts";
-import { ROOT, TSX, runTsx, SERVER_COMMAND } from "../support/run-tsx.ts";
+import { runTsx } from "../support/run-tsx.ts";
 import { SAMPLE_SOURCES } from "../support/templates.ts";
 
 const run = (args: string[], env: Record<string, string>) => runTsx(args, env, 120_000);
@@ -46,39 +46,13 @@ describe("command line", () => {
     const { dir, env } = await workspace();
     // An embedded store that already holds the ingested sample, where the server looks for it.
     await copyTemplateStore("pglite", "sample", join(dir, "data", "pglite"));
-    const child = spawn(SERVER_COMMAND[0], SERVER_COMMAND[1], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, PORT: "0" },
-    });
-    onTestFinished(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-      child.stdout.on("data", () => {
-        const m = /"url":"(http:\/\/[^"]+)"/.exec(output);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-    });
+    const server = await startServer(env);
+    onTestFinished(() => void server.stop());
+    const { url } = server;
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
-    const res = await fetch(`${url}/v1/answers`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ question: "How long does a password reset link stay valid?" }),
-    });
-    const answer = (await res.json()) as { status: string; answer: string };
-    expect(answer.status).toBe("answered");
-    expect(answer.answer).toContain("30 minutes");
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    child.kill("SIGTERM");
-    expect(await exited, output).toBe(0);
+    await expectPasswordAnswer(url);
+    expect(await server.stop(), server.output()).toBe(0);
   }, 120_000);
 
   it("stops at start-up on a bad setting, naming the variable", async () => {

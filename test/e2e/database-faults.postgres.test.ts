@@ -1,7 +1,7 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_RETRY_AFTER_SECONDS } from "../../src/errors.ts";
-import { ADMIN_URL, storeKinds } from "../support/postgres.ts";
+import { ADMIN_URL } from "../support/postgres.ts";
 import { createFakeEmbedder } from "../support/fake-embedder.ts";
 import { json, startHarness, type Harness } from "../support/harness.ts";
 
@@ -10,73 +10,70 @@ import { json, startHarness, type Harness } from "../support/harness.ts";
  * script). Requests in flight and after get 503 problem+json with Retry-After, never a 500;
  * /readyz says 503; once the database is back under its name, the same app answers again.
  */
-// PostgreSQL only; under CI=true it always runs (the opt-out is for developers without a server).
-describe.skipIf(!storeKinds().includes("postgres"))(
-  "database renamed or dropped under a running server (postgres)",
-  () => {
-    let harness: Harness;
-    let admin: postgres.Sql;
-    let name: string;
-    const template = () => `${name}_tpl`;
-    let answerId: string;
+// PostgreSQL only (`*.postgres.test.ts`): see vitest.config.ts for the developer opt-out.
+describe("database renamed or dropped under a running server (postgres)", () => {
+  let harness: Harness;
+  let admin: postgres.Sql;
+  let name: string;
+  const template = () => `${name}_tpl`;
+  let answerId: string;
 
-    beforeAll(async () => {
-      // The model is not what this is about: the hashing double keeps the suite quick.
-      harness = await startHarness("postgres", {
-        embedder: createFakeEmbedder(64),
-        template: "empty",
-      });
-      await harness.ingest();
-      name = new URL(harness.deps.config.DATABASE_URL!).pathname.slice(1);
-      admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-      const first = await json(await ask(harness));
-      answerId = first.id;
-      // The copy the drop scenario restores from, as an operator would keep a backup.
-      await withoutConnections(admin, name, (sql) =>
-        sql.unsafe(`create database ${template()} template ${name}`),
-      );
+  beforeAll(async () => {
+    // The model is not what this is about: the hashing double keeps the suite quick.
+    harness = await startHarness("postgres", {
+      embedder: createFakeEmbedder(64),
+      template: "empty",
     });
-    afterAll(async () => {
-      await harness?.close();
-      await admin?.unsafe(`drop database if exists ${template()} with (force)`);
-      await admin?.end();
-    });
+    await harness.ingest();
+    name = new URL(harness.deps.config.DATABASE_URL!).pathname.slice(1);
+    admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+    const first = await json(await ask(harness));
+    answerId = first.id;
+    // The copy the drop scenario restores from, as an operator would keep a backup.
+    await withoutConnections(admin, name, (sql) =>
+      sql.unsafe(`create database ${template()} template ${name}`),
+    );
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await admin?.unsafe(`drop database if exists ${template()} with (force)`);
+    await admin?.end();
+  });
 
-    it("renamed: 503 with Retry-After while it is away, 200 again once renamed back", async () => {
-      const load = startLoad(harness, answerId);
-      await load.settled(20);
-      await withoutConnections(admin, name, (sql) =>
-        sql.unsafe(`alter database ${name} rename to ${name}_away`),
-      );
-      const marker = load.mark();
-      await load.settled(20);
-      await expectUnavailable(harness);
-      await admin.unsafe(`alter database ${name}_away rename to ${name}`);
-      const back = load.mark();
-      const results = await load.stop(20);
+  it("renamed: 503 with Retry-After while it is away, 200 again once renamed back", async () => {
+    const load = startLoad(harness, answerId);
+    await load.settled(20);
+    await withoutConnections(admin, name, (sql) =>
+      sql.unsafe(`alter database ${name} rename to ${name}_away`),
+    );
+    const marker = load.mark();
+    await load.settled(20);
+    await expectUnavailable(harness);
+    await admin.unsafe(`alter database ${name}_away rename to ${name}`);
+    const back = load.mark();
+    const results = await load.stop(20);
 
-      expectOnlyOkOrUnavailable(results);
-      expect(results.slice(marker, back).some((r) => r.status === 503)).toBe(true);
-      await expectAnswering(harness, answerId);
-    });
+    expectOnlyOkOrUnavailable(results);
+    expect(results.slice(marker, back).some((r) => r.status === 503)).toBe(true);
+    await expectAnswering(harness, answerId);
+  });
 
-    it("dropped: 503 with Retry-After while it is gone, 200 again once recreated", async () => {
-      const load = startLoad(harness, answerId);
-      await load.settled(20);
-      await admin.unsafe(`drop database ${name} with (force)`);
-      const marker = load.mark();
-      await load.settled(20);
-      await expectUnavailable(harness);
-      await admin.unsafe(`create database ${name} template ${template()}`);
-      const back = load.mark();
-      const results = await load.stop(20);
+  it("dropped: 503 with Retry-After while it is gone, 200 again once recreated", async () => {
+    const load = startLoad(harness, answerId);
+    await load.settled(20);
+    await admin.unsafe(`drop database ${name} with (force)`);
+    const marker = load.mark();
+    await load.settled(20);
+    await expectUnavailable(harness);
+    await admin.unsafe(`create database ${name} template ${template()}`);
+    const back = load.mark();
+    const results = await load.stop(20);
 
-      expectOnlyOkOrUnavailable(results);
-      expect(results.slice(marker, back).some((r) => r.status === 503)).toBe(true);
-      await expectAnswering(harness, answerId);
-    });
-  },
-);
+    expectOnlyOkOrUnavailable(results);
+    expect(results.slice(marker, back).some((r) => r.status === 503)).toBe(true);
+    await expectAnswering(harness, answerId);
+  });
+});
 
 const QUESTIONS = [
   "How long do password reset links stay valid?",

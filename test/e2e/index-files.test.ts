@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
-import { cp, mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
+import { expectPasswordAnswer, startServer } from "../support/server.ts";
+import { cp, mkdtemp, readdir, readFile, rm, truncate } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SAMPLE_SOURCES } from "../support/harness.ts";
-import { ROOT, TSX, runTsx, SERVER_COMMAND } from "../support/run-tsx.ts";
+import { runTsx } from "../support/run-tsx.ts";
 
 type IndexLog = { msg: string; chunks: number; rebuilt: boolean; rebuiltBecause?: string };
 
@@ -74,47 +74,24 @@ async function serve(
   env: Record<string, string>,
   use: (url: string, log: IndexLog) => Promise<void>,
 ): Promise<IndexLog> {
-  const child = spawn(SERVER_COMMAND[0], SERVER_COMMAND[1], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-  });
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const server = await startServer(env);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
-      const look = () => {
-        const m = /"url":"(http:\/\/[^"]+)"/.exec(output);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      };
-      child.stdout.on("data", look);
-      void exited.then(() => reject(new Error(`server exited:\n${output}`)));
-    });
-    const line = output.split("\n").find((l) => l.includes('"msg":"vector index ready"'))!;
+    const { url } = server;
+    const line = server
+      .output()
+      .split("\n")
+      .find((l) => l.includes('"msg":"vector index ready"'))!;
     const { msg, chunks, rebuilt, rebuiltBecause } = JSON.parse(line) as IndexLog;
     const log: IndexLog = { msg, chunks, rebuilt, ...(rebuiltBecause ? { rebuiltBecause } : {}) };
     await use(url, log);
     return log;
   } finally {
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await server.stop(), server.output()).toBe(0);
   }
 }
 
 async function expectAnswered(url: string, chunks: number) {
   const health = (await (await fetch(`${url}/healthz`)).json()) as { indexedChunks: number };
   expect(health.indexedChunks).toBe(chunks);
-  const res = await fetch(`${url}/v1/answers`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ question: "How long does a password reset link stay valid?" }),
-  });
-  const answer = (await res.json()) as { status: string; answer: string };
-  expect(answer.status).toBe("answered");
-  expect(answer.answer).toContain("30 minutes");
+  await expectPasswordAnswer(url);
 }

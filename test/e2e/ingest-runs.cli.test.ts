@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { expectPasswordAnswer, startServer, type RunningServer } from "../support/server.ts";
 import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SAMPLE_SOURCES } from "../support/harness.ts";
-import { ROOT, TSX, runTsx, SERVER_COMMAND } from "../support/run-tsx.ts";
+import { ROOT, runTsx } from "../support/run-tsx.ts";
 
 /**
  * A user's story on the embedded store: `npm start` owns it, so `npm run ingest` goes through
@@ -14,25 +14,18 @@ import { ROOT, TSX, runTsx, SERVER_COMMAND } from "../support/run-tsx.ts";
 describe("npm run ingest -- --server", () => {
   let dir: string;
   let env: Record<string, string>;
-  let server: ChildProcess;
+  let server: RunningServer;
   let url: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "verity-remote-"));
     await cp(SAMPLE_SOURCES, join(dir, "sources"), { recursive: true });
     env = { VERITY_DATA_DIR: join(dir, "data"), DATABASE_URL: "", LOG_LEVEL: "info" };
-    server = spawn(SERVER_COMMAND[0], SERVER_COMMAND[1], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, PORT: "0" },
-    });
-    url = await listeningUrl(server);
+    server = await startServer(env);
+    url = server.url;
   });
   afterAll(async () => {
-    if (server?.exitCode === null) {
-      const exited = new Promise((resolve) => server.once("exit", resolve));
-      server.kill("SIGTERM");
-      await exited;
-    }
+    await server?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -60,14 +53,7 @@ describe("npm run ingest -- --server", () => {
     expect(run.code).toBe(2);
 
     // The server answers from what it ingested, without a restart.
-    const res = await fetch(`${url}/v1/answers`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ question: "How long does a password reset link stay valid?" }),
-    });
-    const answer = (await res.json()) as { status: string; answer: string };
-    expect(answer.status).toBe("answered");
-    expect(answer.answer).toContain("30 minutes");
+    await expectPasswordAnswer(url);
   });
 
   it("turns a direct ingest away at once, naming the server to go through", async () => {
@@ -92,21 +78,3 @@ describe("npm run ingest -- --server", () => {
     expect(refused.stderr).toContain(`Cannot read manifest ${join(dir, "no/such/manifest.json")}`);
   });
 });
-
-/** The URL a starting server logs once it listens. */
-function listeningUrl(child: ChildProcess): Promise<string> {
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
-    child.stderr!.on("data", (d) => (output += d));
-    child.stdout!.on("data", (d) => {
-      output += d;
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`server exited (${code}):\n${output}`)));
-  });
-}
