@@ -1,6 +1,7 @@
 // Sentence-aligned chunking with exact offsets: a chunk is always `text.slice(start, end)`, so a
 // citation quoted from a chunk can be located in the normalised document without fuzzy matching.
 import { splitSentences, type Span } from "../src/text/sentences.ts";
+import { findTableBlocks } from "../src/text/table-rows.ts";
 
 export type ChunkSpan = { ordinal: number; start: number; end: number; text: string };
 
@@ -24,7 +25,10 @@ export function chunkText(
     throw new RangeError(`targetChars must be a positive integer, got ${targetChars}`);
   }
   const target = Math.min(targetChars, maxChars);
-  const pieces = splitSentences(text).flatMap((s) => splitLongSpan(text, s, maxChars));
+  const pieces = keepTablesWhole(
+    splitSentences(text).flatMap((s) => splitLongSpan(text, s, maxChars)),
+    findTableBlocks(text).filter((table) => table.end - table.start <= maxChars),
+  );
 
   const spans: Span[] = [];
   let current: Span | undefined;
@@ -47,6 +51,26 @@ function startsNewChunk(text: string, current: Span, next: Span, target: number)
   if (next.end - current.start > target) return true;
   const blockBreak = BLANK_LINE.test(text.slice(current.end, next.start));
   return blockBreak && current.end - current.start >= target * BLOCK_BREAK_MIN_SHARE;
+}
+
+/**
+ * Joins the pieces of each table into one, so a table that fits in a chunk is never cut: a row
+ * in a chunk without its header row cannot be read ("Basic | 30 days" says nothing on its own).
+ */
+function keepTablesWhole(pieces: Span[], tables: readonly Span[]): Span[] {
+  const joined: Span[] = [];
+  let t = 0;
+  for (const piece of pieces) {
+    while (t < tables.length && tables[t]!.end <= piece.start) t++;
+    const table = tables[t];
+    const previous = joined.at(-1);
+    if (table && previous && previous.start >= table.start && piece.end <= table.end) {
+      previous.end = piece.end;
+    } else {
+      joined.push({ ...piece });
+    }
+  }
+  return joined;
 }
 
 /** Splits a span longer than maxChars at whitespace (or hard, if a run has none) into trimmed pieces. */

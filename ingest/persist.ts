@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, notInArray } from "drizzle-orm";
 import type { Database } from "../src/db/client.ts";
 import { chunks, documents, documentVersions, sources } from "../src/db/schema/index.ts";
 import { stableId, newId } from "../src/ids.ts";
+import { detectLanguage } from "../src/text/language.ts";
 import type { SourceSpec } from "./manifest.ts";
 
 export type PreparedChunk = {
@@ -22,6 +23,8 @@ export type PreparedVersion = {
   rawSha256: string;
   mediaType: string;
   byteLength: number;
+  /** Detected at ingest; questions in a language no document is in are refused. */
+  language: string | null;
   embeddingModel: string;
   chunks: PreparedChunk[];
 };
@@ -143,6 +146,7 @@ export async function persistVersion(
       rawSha256: prepared.rawSha256,
       mediaType: prepared.mediaType,
       byteLength: prepared.byteLength,
+      language: prepared.language,
       ingestedAt: now,
       ingestedBy: provenance.ingestedBy,
       ingestRunId: provenance.runId,
@@ -165,6 +169,24 @@ export async function persistVersion(
     }
   });
   return { versionId, version };
+}
+
+/**
+ * Detect the language of current versions stored before languages were recorded, so a store
+ * from an earlier release learns its languages on its next ingest run without re-embedding.
+ */
+export async function backfillLanguages(db: Database): Promise<number> {
+  const missing = await db
+    .select({ id: documentVersions.id, text: documentVersions.text })
+    .from(documentVersions)
+    .where(and(isNull(documentVersions.language), isNull(documentVersions.supersededAt)));
+  for (const row of missing) {
+    await db
+      .update(documentVersions)
+      .set({ language: detectLanguage(row.text) })
+      .where(eq(documentVersions.id, row.id));
+  }
+  return missing.length;
 }
 
 /** A file that came back unchanged after being removed is present again. */

@@ -6,11 +6,13 @@ import { finishIngestRun, keepAlive, startIngestRun } from "../src/db/ingest-run
 import { sha256 } from "../src/hash.ts";
 import type { IngestSummary } from "../src/ingestion/schema.ts";
 import type { Embedder } from "../src/retrieval/embedder.ts";
+import { detectLanguage } from "../src/text/language.ts";
 import { chunkText } from "./chunk.ts";
 import { discoverFiles } from "./discover.ts";
 import { loadDocument } from "./loaders/index.ts";
 import type { LoadedManifest, SourceSpec } from "./manifest.ts";
 import {
+  backfillLanguages,
   markRemoved,
   persistVersion,
   readCachedVectors,
@@ -87,6 +89,7 @@ async function syncManifest(options: IngestOptions, runId: string): Promise<Inge
   const chunk = options.chunk ?? ((text: string) => chunkText(text));
   const started = performance.now();
   await upsertSources(db, manifest.manifest.sources);
+  await backfillLanguages(db);
 
   const summary: IngestSummary = {
     runId,
@@ -186,6 +189,7 @@ async function ingestGroup(
           rawSha256,
           mediaType: loaded.mediaType,
           byteLength: bytes.byteLength,
+          language: detectLanguage(loaded.text),
           embeddingModel: embedder.modelId,
           chunks: spans.map((s) => ({
             ...s,

@@ -21,9 +21,24 @@ export const Config = z.object({
   VERITY_THRESHOLD: decimal.pipe(z.number().min(0).max(1)).optional(),
   /** The answered precision the verifier's operating point aims for (the policy's one knob). */
   VERITY_TARGET_PRECISION: decimal.pipe(z.number().min(0.5).max(1)).optional(),
+  /**
+   * A cross-encoder model directory (transformers.js layout, `npm run models -- fetch`) that
+   * re-scores the best sentences; unset, scoring stays lexical. Loaded from disk only.
+   */
+  VERITY_VERIFIER_MODEL: z.string().min(1).optional(),
+  /** The refusal threshold on the cross-encoder's probability (DEFAULT_VERIFIER_THRESHOLD). */
+  VERITY_VERIFIER_THRESHOLD: decimal.pipe(z.number().min(0).max(1)).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type Config = z.infer<typeof Config>;
+
+/**
+ * The cross-encoder's refusal threshold when VERITY_VERIFIER_THRESHOLD is unset: even odds, as
+ * nothing here measured a better one (no cross-encoder could be fetched where Verity is built).
+ * Applied by createDeps rather than as a schema default, so that a configuration without a
+ * cross-encoder carries no setting for one.
+ */
+export const DEFAULT_VERIFIER_THRESHOLD = 0.5;
 
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -2,13 +2,14 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { AnswerDeps } from "./answer/compose.ts";
 import { loadPolicy } from "./answer/policy.ts";
-import type { Config } from "./config.ts";
+import { ConfigError, DEFAULT_VERIFIER_THRESHOLD, type Config } from "./config.ts";
 import { openDatabase, type DatabaseHandle } from "./db/client.ts";
 import { abortSilentRuns } from "./db/ingest-runs.ts";
 import { createLogger } from "./logger.ts";
 import type { Embedder } from "./retrieval/embedder.ts";
 import { createIndexHolder } from "./retrieval/index-holder.ts";
 import { createUseLiteEmbedder } from "./retrieval/use-lite-embedder.ts";
+import { loadCrossEncoder, type CrossEncoder } from "./scoring/cross-encoder.ts";
 
 /**
  * Everything the verbs take, built once. Each verb declares the part it reads (RetrievalDeps,
@@ -42,6 +43,19 @@ export function openConfiguredDatabase(config: Config, role = "server"): Promise
   );
 }
 
+/** The cross-encoder VERITY_VERIFIER_MODEL names, or null; a bad directory stops start-up. */
+export async function loadConfiguredCrossEncoder(config: Config): Promise<CrossEncoder | null> {
+  if (!config.VERITY_VERIFIER_MODEL) return null;
+  try {
+    return await loadCrossEncoder(config.VERITY_VERIFIER_MODEL);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`Invalid configuration: VERITY_VERIFIER_MODEL: ${reason}`, {
+      cause: error,
+    });
+  }
+}
+
 /** Build everything once. Whatever was opened is closed again if a later step fails. */
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
@@ -49,6 +63,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     threshold: config.VERITY_THRESHOLD,
     targetPrecision: config.VERITY_TARGET_PRECISION,
   });
+  // Before the store opens: a bad model directory then has nothing to close.
+  const crossEncoder = await loadConfiguredCrossEncoder(config);
   const database = overrides.database ?? (await openConfiguredDatabase(config, overrides.role));
   let embedder: Embedder | undefined;
   try {
@@ -78,6 +94,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       index,
       policy,
       verifier,
+      crossEncoder,
+      crossEncoderThreshold: config.VERITY_VERIFIER_THRESHOLD ?? DEFAULT_VERIFIER_THRESHOLD,
       // Close only what was opened here: an override belongs to whoever passed it in.
       async close() {
         await index.settle();

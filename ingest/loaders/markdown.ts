@@ -6,6 +6,7 @@ import { frontmatterFromMarkdown } from "mdast-util-frontmatter";
 import { gfmFromMarkdown } from "mdast-util-gfm";
 import { frontmatter } from "micromark-extension-frontmatter";
 import { gfm } from "micromark-extension-gfm";
+import { rowText } from "../../src/text/table-rows.ts";
 import { decodeUtf8 } from "./decode-utf8.ts";
 import { htmlFragmentToText } from "./html.ts";
 import type { ExtractedDocument } from "./types.ts";
@@ -14,6 +15,8 @@ import type { ExtractedDocument } from "./types.ts";
 const FRONT_MATTER = ["yaml", "toml"] as const;
 // Soft line breaks inside a paragraph are wrapping, not structure: a newline would end a sentence.
 const SOFT_BREAK = /[ \t]*\r?\n[ \t]*/g;
+// Inline HTML line breaks, the usual way to break a line inside a table cell.
+const BREAK_TAG = /^<br\s*\/?>$/i;
 
 export async function loadMarkdown(bytes: Uint8Array): Promise<ExtractedDocument> {
   const tree = fromMarkdown(decodeUtf8(bytes), {
@@ -62,9 +65,18 @@ function listLines(list: List): string[] {
   );
 }
 
+/** One line per row, header first, in the form the evidence reader parses (table-rows.ts). */
 function tableLines(table: Table): string[] {
+  // GFM fills a short row with empty cells and drops extra ones; mdast leaves that to the reader,
+  // and every row must have the header's cell count to read as part of the table.
+  const columns = table.children[0]?.children.length ?? 0;
   return table.children.map((row) =>
-    row.children.map((cell) => phrasingText(cell.children).trim()).join(" | "),
+    rowText(
+      Array.from({ length: columns }, (_, i) => {
+        const cell = row.children[i];
+        return cell ? phrasingText(cell.children) : "";
+      }),
+    ),
   );
 }
 
@@ -79,6 +91,8 @@ function inlineText(node: PhrasingContent): string {
       return node.value.replace(SOFT_BREAK, " ");
     case "break":
       return "\n";
+    case "html":
+      return BREAK_TAG.test(node.value) ? "\n" : "";
     case "emphasis":
     case "strong":
     case "delete":

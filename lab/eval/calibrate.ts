@@ -1,34 +1,56 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { format, resolveConfig } from "prettier";
 import { loadConfig } from "../../src/config.ts";
 import {
   assertCalibratable,
   calibratedPolicy,
-  chooseThreshold,
+  choosePoint,
+  formCalibrated,
+  outcomesOfForm,
   shellQuote,
+  sweepOfForm,
 } from "./calibration.ts";
 import { evaluateFromArgs, fail } from "./evaluate.ts";
 
 /**
- * `npm run calibrate`: run the evaluation, then write the most accurate threshold (subject to
- * `--min-precision`) and where it came from into the policy file (`--policy`, default
- * VERITY_POLICY). Everything else in the file is kept as it is.
+ * `npm run calibrate`: run the evaluation, then write one half of the policy file (`--policy`,
+ * default VERITY_POLICY) and where it came from: for questions the threshold and
+ * `confidence.question`, for SciFact's claims `claimThreshold` and `confidence.claim`. The
+ * threshold is the most accurate one (subject to `--min-precision`), or the lowest reaching
+ * `--target-precision`, over the run's items of that form; the confidence map is the isotonic
+ * fit of the same items. Everything else in the file is kept as it is.
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   // Fail before the evaluation, not after it, when the policy cannot be calibrated.
   const policyPath = loadConfig({ VERITY_POLICY: policyArgument(args) }).VERITY_POLICY;
   assertCalibratable(JSON.parse(await readFile(policyPath, "utf8")) as Record<string, unknown>);
-  const { report, options } = await evaluateFromArgs(args);
-  const chosen = chooseThreshold(report.sweep, options.minPrecision);
+  const { report, options, run } = await evaluateFromArgs(args);
+  const form = formCalibrated(options.dataset);
+  const items = run.runs.map((r) => ({ outcome: r.outcome, text: r.question.question }));
+  const { chosen, rule } = choosePoint(sweepOfForm(items, form), options);
+  const confidence = report.calibration.fitted[form];
+  if (!confidence) throw new Error(`no ${form} of the run has a score to fit; policy unchanged`);
   const command = `npm run calibrate -- ${args.map(shellQuote).join(" ")}`;
   const raw = JSON.parse(await readFile(report.policy, "utf8")) as Record<string, unknown>;
-  const next = calibratedPolicy(raw, report, chosen, command);
-  await writeFile(report.policy, JSON.stringify(next, null, 2) + "\n");
-  const floor = options.minPrecision > 0 ? `, precision floor ${options.minPrecision}` : "";
+  const questions = outcomesOfForm(items, form).length;
+  const fit = {
+    form,
+    run: { dataset: report.dataset, data: report.data, questions },
+    chosen,
+    rule,
+    confidence,
+  };
+  const next = JSON.stringify(calibratedPolicy(raw, fit, command), null, 2);
+  // In the repository's format, so the confidence maps' points stay one pair a line.
+  const style = await resolveConfig(report.policy);
+  await writeFile(report.policy, await format(next, { ...style, filepath: report.policy }));
+  const before = form === "claim" ? (report.claim_threshold ?? report.threshold) : report.threshold;
   console.log(
-    `calibrated ${report.policy}: threshold ${report.threshold} -> ${chosen.threshold} ` +
+    `calibrated ${report.policy} on ${questions} ${form}s: threshold ${before} -> ${chosen.threshold} ` +
       `(accuracy ${chosen.accuracy.toFixed(3)}, answered precision ` +
-      `${chosen.answered_precision.toFixed(3)}, coverage ${chosen.coverage.toFixed(3)}${floor})`,
+      `${chosen.answered_precision.toFixed(3)}, coverage ${chosen.coverage.toFixed(3)}; ${rule}); ` +
+      `confidence.${form}: ${confidence.points.length} points`,
   );
 }
 

@@ -27,20 +27,33 @@ export type Operating = OperatingPoint & {
   unanswerable: { n: number; refused: number };
 };
 
+/**
+ * One threshold for every question, or each question's own (claims may have their own), with the
+ * threshold the operating point states as its own.
+ */
+export type Threshold = number | { stated: number; of: (o: Outcome) => number };
+
+const thresholdOf = (threshold: Threshold, o: Outcome) =>
+  typeof threshold === "number" ? threshold : threshold.of(o);
+
+/** Whether what `o` cites at `threshold` holds gold evidence (it must be answerable). */
+function citesGold(o: Outcome, threshold: number): boolean {
+  const cited = o.citations.filter((c) => c.score >= threshold);
+  return cited.some((c) => c.gold ?? quoteHasAnswer(c.quote, o.goldAnswers));
+}
+
 /** Replay the policy at `threshold`: answer when the best score clears it, cite what clears it. */
-export function scoreAt(outcomes: Outcome[], threshold: number): Operating {
+export function scoreAt(outcomes: Outcome[], threshold: Threshold): Operating {
   const answerable = { n: 0, answered: 0, correct: 0 };
   const unanswerable = { n: 0, refused: 0 };
   for (const o of outcomes) {
-    const answered = o.bestScore !== null && o.bestScore >= threshold;
+    const t = thresholdOf(threshold, o);
+    const answered = o.bestScore !== null && o.bestScore >= t;
     if (o.answerable) {
       answerable.n += 1;
       if (!answered) continue;
       answerable.answered += 1;
-      const cited = o.citations.filter((c) => c.score >= threshold);
-      const isGold = (c: (typeof cited)[number]) =>
-        c.gold ?? quoteHasAnswer(c.quote, o.goldAnswers);
-      if (cited.some(isGold)) answerable.correct += 1;
+      if (citesGold(o, t)) answerable.correct += 1;
     } else {
       unanswerable.n += 1;
       if (!answered) unanswerable.refused += 1;
@@ -52,7 +65,18 @@ export function scoreAt(outcomes: Outcome[], threshold: number): Operating {
     answered: answerable.answered + (unanswerable.n - unanswerable.refused),
     answeredCorrect: answerable.correct,
   };
-  return { ...rateTally(threshold, tally, 0), answerable, unanswerable };
+  const stated = typeof threshold === "number" ? threshold : threshold.stated;
+  return { ...rateTally(stated, tally, 0), answerable, unanswerable };
+}
+
+/**
+ * The calibration label of each scored question: would answering it at its own best score have
+ * been correct? Answerable and citing gold evidence at that score; answering an unanswerable
+ * question never is. Questions without a score (nothing found, unverified, invalid) are left out.
+ */
+export function calibrationPair(o: Outcome): { score: number; correct: boolean } | null {
+  if (o.bestScore === null) return null;
+  return { score: o.bestScore, correct: o.answerable && citesGold(o, o.bestScore) };
 }
 
 /**
@@ -61,13 +85,14 @@ export function scoreAt(outcomes: Outcome[], threshold: number): Operating {
  */
 export function citationCounts(
   outcomes: Outcome[],
-  threshold: number,
+  threshold: Threshold,
 ): { total: number; verified: number } {
   let total = 0;
   let verified = 0;
   for (const o of outcomes) {
-    total += o.selectedScores.filter((s) => s >= threshold).length;
-    verified += o.citations.filter((c) => c.score >= threshold && c.verified === true).length;
+    const t = thresholdOf(threshold, o);
+    total += o.selectedScores.filter((s) => s >= t).length;
+    verified += o.citations.filter((c) => c.score >= t && c.verified === true).length;
   }
   return { total, verified };
 }

@@ -6,19 +6,26 @@ import { DATASET_PATHS } from "../shared/datasets.ts";
 export const USAGE = `Usage:
   npm run eval -- --dataset squad2 --data FILE [options]
   npm run eval -- --dataset scifact --data CLAIMS.jsonl [--corpus CORPUS.jsonl] [options]
-  npm run calibrate -- --dataset DATASET --data FILE [--min-precision P] [--policy PATH] [options]
+  npm run calibrate -- --dataset DATASET --data FILE [--min-precision P | --target-precision P]
+                       [--policy PATH] [options]
 
 Options:
   --limit N            the first N questions by sorted id
   --sample N           a deterministic subset of N, stratified by answerability (hashed ids)
   --store DIR          ingested store to reuse or create (default .verity-eval/<dataset>);
                        its corpus/ folder is rewritten when the corpus changes
-  --out FILE           write the JSON report there, and the sweep plot next to it (FILE.svg)
+  --out FILE           write the JSON report there, and next to it the sweep plot (FILE.svg)
+                       and the reliability diagram (FILE.reliability.svg)
   --details FILE       write one JSON line per question (citations, ranked documents)
   --retrieval-depth K  chunks retrieved for the retrieval metrics (default 50; 0: only what
                        answering saw)
   --policy PATH        refusal policy (default VERITY_POLICY, else policy/default.json)
   --corpus FILE        SciFact corpus (default corpus.jsonl next to the claims)
+
+Calibrate writes the threshold and confidence map of questions, or with --dataset scifact those
+of claims, and leaves the other half of the policy as it is:
+  --min-precision P    the most accurate threshold answering at precision P or more (default 0)
+  --target-precision P the lowest threshold answering at precision P or more
 
 The public sets, from the repository root:
   squad2   ${DATASET_PATHS.squad2}
@@ -36,6 +43,8 @@ export type EvalOptions = {
   retrievalDepth: number;
   policy: string | undefined;
   minPrecision: number;
+  /** Calibrate to the lowest threshold reaching this answered precision, instead. */
+  targetPrecision: number | undefined;
 };
 
 export class UsageError extends Error {
@@ -46,6 +55,14 @@ function count(value: string | undefined, flag: string, min: number): number | u
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min) {
     throw new UsageError(`${flag} must be an integer of at least ${min}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function precision(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) > 1) {
+    throw new UsageError(`${flag} must be a number in 0..1, got "${value}"`);
   }
   return Number(value);
 }
@@ -68,6 +85,7 @@ export function parseEvalArgs(args: string[]): EvalOptions {
         "retrieval-depth": { type: "string" },
         policy: { type: "string" },
         "min-precision": { type: "string" },
+        "target-precision": { type: "string" },
       },
     }));
   } catch (error) {
@@ -81,12 +99,10 @@ export function parseEvalArgs(args: string[]): EvalOptions {
   if (values.limit !== undefined && values.sample !== undefined) {
     throw new UsageError("--limit and --sample cannot be combined");
   }
-  const minPrecision = Number(values["min-precision"] ?? 0);
-  if (!/^\d+(\.\d+)?$/.test(values["min-precision"] ?? "0") || minPrecision > 1) {
-    throw new UsageError(
-      `--min-precision must be a number in 0..1, got "${values["min-precision"]}"`,
-    );
+  if (values["min-precision"] !== undefined && values["target-precision"] !== undefined) {
+    throw new UsageError("--min-precision and --target-precision cannot be combined");
   }
+  const minPrecision = precision(values["min-precision"], "--min-precision") ?? 0;
   return {
     dataset,
     data: values.data,
@@ -102,5 +118,6 @@ export function parseEvalArgs(args: string[]): EvalOptions {
     retrievalDepth: count(values["retrieval-depth"], "--retrieval-depth", 0) ?? 50,
     policy: values.policy,
     minPrecision,
+    targetPrecision: precision(values["target-precision"], "--target-precision"),
   };
 }

@@ -36,12 +36,12 @@ export function escapeXml(text: string): string {
     .replace(/"/g, "&quot;");
 }
 
-const n = (x: number) => String(round(x, 1));
-const f3 = (x: number) => x.toFixed(3);
+export const n = (x: number) => String(round(x, 1));
+export const f3 = (x: number) => x.toFixed(3);
 
-type Panel = { x0: number; xs: (v: number) => number; ys: (v: number) => number };
+export type Panel = { x0: number; xs: (v: number) => number; ys: (v: number) => number };
 
-function panel(x0: number): Panel {
+export function panel(x0: number): Panel {
   const clamp = (v: number) => Math.min(1, Math.max(0, v));
   return {
     x0,
@@ -50,7 +50,7 @@ function panel(x0: number): Panel {
   };
 }
 
-function axes(p: Panel, title: string, xLabel: string, yLabel: string): string[] {
+export function axes(p: Panel, title: string, xLabel: string, yLabel: string): string[] {
   const out: string[] = [];
   for (const t of TICKS) {
     out.push(
@@ -71,7 +71,7 @@ function axes(p: Panel, title: string, xLabel: string, yLabel: string): string[]
   return out;
 }
 
-function polyline(
+export function polyline(
   p: Panel,
   pts: [number, number][],
   colour: string,
@@ -83,7 +83,7 @@ function polyline(
   return `<polyline class="${cls}" fill="none" stroke="${colour}" stroke-width="2"${dashAttr} points="${points}"/>`;
 }
 
-function dot(p: Panel, x: number, y: number, colour: string, cls: string, r = 5): string {
+export function dot(p: Panel, x: number, y: number, colour: string, cls: string, r = 5): string {
   return `<circle class="${cls}" cx="${n(p.xs(x))}" cy="${n(p.ys(y))}" r="${r}" fill="${colour}" stroke="#fff" stroke-width="1.5"/>`;
 }
 
@@ -172,13 +172,20 @@ export function renderSweepSvg(plot: SweepPlot): string {
     dot(right, policy.threshold, policy.accuracy, COLOURS.policy, "policy"),
     ...legend(LEFT_X - 40, HEIGHT - 14, plot.alwaysRefuse),
   ];
-  return [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
-    `<style>.grid{stroke:#e5e5e5;stroke-width:1}.frame{fill:none;stroke:#999}.title{font-size:14px;font-weight:bold}</style>`,
-    `<rect width="100%" height="100%" fill="#fff"/>`,
+  return svgDocument(WIDTH, HEIGHT, [
     `<text class="title" x="${LEFT_X - 40}" y="24">${escapeXml(plot.title)}</text>`,
     ...caption(LEFT_X - 40, 46, plot, same),
+    ...body,
+  ]);
+}
+
+/** A standalone SVG document of `width` x `height` holding `body`, in the lab plots' style. */
+export function svgDocument(width: number, height: number, body: string[]): string {
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<style>.grid{stroke:#e5e5e5;stroke-width:1}.frame{fill:none;stroke:#999}.title{font-size:14px;font-weight:bold}</style>`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
     ...body,
     `</svg>`,
     ``,

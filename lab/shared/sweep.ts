@@ -70,3 +70,19 @@ export function pickMostAccurateAtPrecision<P extends OperatingPoint>(
   const eligible = points.filter((p) => p.coverage > 0 && p.answered_precision >= minPrecision);
   return eligible.length ? pickMostAccurate(eligible) : null;
 }
+
+/**
+ * The lowest-threshold point that answers something at or above `targetPrecision` (the first in
+ * a sweep); null if none does. Precision need not rise with the threshold: a higher one may
+ * dip below the target again.
+ */
+export function pickLowestAtPrecision<P extends OperatingPoint>(
+  points: P[],
+  targetPrecision: number,
+): P | null {
+  const eligible = points.filter((p) => p.coverage > 0 && p.answered_precision >= targetPrecision);
+  return eligible.reduce<P | null>(
+    (lowest, p) => (lowest === null || p.threshold < lowest.threshold ? p : lowest),
+    null,
+  );
+}

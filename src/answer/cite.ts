@@ -8,24 +8,25 @@ import type { Citation } from "./schema.ts";
 
 /**
  * Citations for the selected sentences, each re-checked against the stored version text and the
- * chunk and version hashes first. A sentence that fails any check is dropped, never cited.
+ * chunk and version hashes first, aligned with the input: a sentence that fails any check gets
+ * null and is never cited.
  */
 export async function citeVerified(
   db: Database,
   selected: ScoredSentence[],
   threshold: number,
-): Promise<Citation[]> {
+): Promise<(Citation | null)[]> {
   if (selected.length === 0) return [];
   const versions = await readVersionTexts(db, [
     ...new Set(selected.map((s) => s.candidate.versionId)),
   ]);
-  return selected.flatMap((s) => {
+  return selected.map((s) => {
     const version = versions.get(s.candidate.versionId);
-    if (!version) return [];
+    if (!version) return null;
     const { candidate } = s;
     const check = verifyCitation(
       {
-        quote: s.text,
+        quote: s.quote,
         start: s.start,
         end: s.end,
         score: s.score,
@@ -44,7 +45,7 @@ export async function citeVerified(
       },
       threshold,
     );
-    if (!check.verified) return [];
+    if (!check.verified) return null;
     const citation: Citation = {
       id: newId("cit"),
       sourceId: candidate.sourceId,
@@ -55,7 +56,7 @@ export async function citeVerified(
       title: candidate.title,
       path: candidate.path,
       trust: candidate.trust,
-      quote: s.text,
+      quote: s.quote,
       start: s.start,
       end: s.end,
       sha256: version.sha256,
@@ -63,6 +64,6 @@ export async function citeVerified(
       score: roundScore(s.score),
       verified: true,
     };
-    return [citation];
+    return citation;
   });
 }

@@ -1,123 +1,148 @@
 import { newId } from "../ids.ts";
-import { retrieveCandidates, type Retrieval, type RetrievalDeps } from "../retrieval/retrieve.ts";
-import { scoreSentences, type ScoredSentence, type SentenceEvidence } from "../scoring/evidence.ts";
-import type { VerifierModel } from "../scoring/verifier.ts";
-import { citeVerified } from "./cite.ts";
-import { roundScore } from "./round.ts";
-import type { Policy } from "./policy.ts";
-import type { Answer, AnswerRequest, RefusalCode } from "./schema.ts";
-import { selectSentences } from "./select.ts";
+import { foreignLanguage } from "../text/language.ts";
+import { splitNamedAlternatives, splitQuestion } from "../text/question-parts.ts";
+import {
+  answerPart,
+  locationOf,
+  type AnswerDeps,
+  type Evidence,
+  type PartOutcome,
+} from "./answer-part.ts";
+import { thresholdFor } from "./policy.ts";
+import type {
+  Answer,
+  AnswerPart,
+  AnswerRequest,
+  AnswerSentence,
+  Citation,
+  RefusalReason,
+} from "./schema.ts";
 
-/** What answering reads: retrieval's needs, the refusal policy and the optional verifier. */
-export type AnswerDeps = RetrievalDeps & { policy: Policy; verifier: VerifierModel | null };
-
-/**
- * What an answer was built from: the retrieval, every scored sentence (with the verifier's input
- * on demand), and the sentences selected for verification. Evaluation and training read it; the
- * HTTP path ignores it.
- */
-export type Evidence = {
-  retrieval: Retrieval;
-  sentences: ScoredSentence[];
-  selected: ScoredSentence[];
-  featureInput: SentenceEvidence["featureInput"];
-};
+export type { AnswerDeps, Evidence } from "./answer-part.ts";
 
 export type Answered = { answer: Answer; evidence: Evidence };
 
-const NO_SENTENCES: SentenceEvidence = {
-  sentences: [],
-  featureInput: () => {
-    throw new Error("no sentences were scored");
-  },
-};
-
 /**
- * Answer extractively: retrieve, score every sentence of the retrieved chunks, keep the best
- * ones that clear the policy threshold, verify each quote against the stored text and hashes,
- * and refuse with a reason when nothing survives. Nothing is written: recording the answer is
+ * Answer a question: refuse one in a language the corpus is not in; split one that asks several
+ * things into parts and answer each on its own evidence (status `partial` when only some are
+ * answered); otherwise answer it whole. A question naming alternatives ("on Team and Premium")
+ * is split only when it cannot be answered whole. Nothing is written: recording the answer is
  * the caller's step (recordAnswer).
  */
 export async function answerQuestion(deps: AnswerDeps, input: AnswerRequest): Promise<Answered> {
-  const { policy } = deps;
-  const id = newId("ans");
-  const createdAt = new Date().toISOString();
-  const policyUsed = {
-    threshold: policy.threshold,
-    targetPrecision: deps.verifier ? policy.targetPrecision : null,
-    verifier: deps.verifier?.version ?? null,
-    embeddingModel: deps.embedder.modelId,
-  };
-  // Field order is the documented contract's: what a bot routes on comes first.
-  const base = <T extends object>(rest: T) => ({
-    id,
-    ...rest,
-    question: input.question,
-    policy: policyUsed,
-    createdAt,
-  });
-  const refuse = (code: RefusalCode, message: string, bestScore: number | null = null): Answer =>
-    base({
-      status: "refused" as const,
-      answer: null,
-      reason: { code, message, bestScore },
-      sentences: [],
-      citations: [],
-    });
-  const retrieval = await retrieveCandidates(deps, {
-    question: input.question,
-    sourceIds: input.sourceIds,
-    k: policy.candidateChunks,
-  });
-  const done = (answer: Answer, scored = NO_SENTENCES, selected: ScoredSentence[] = []) => ({
-    answer,
-    evidence: {
-      retrieval,
-      sentences: scored.sentences,
-      selected,
-      featureInput: scored.featureInput,
+  const { question, sourceIds } = input;
+  const languages = deps.index.current().languages;
+  const foreign = languages.size > 0 ? foreignLanguage(question, languages) : null;
+  if (foreign) {
+    const known = [...languages].sort().join(", ");
+    const reason = {
+      code: "UNSUPPORTED_LANGUAGE" as const,
+      message: `The question looks written in "${foreign}"; the sources are in ${known}. Ask in a language of the sources.`,
+      bestScore: null,
+    };
+    return composeAnswer(deps, input, [], { reason, evidence: noEvidence() });
+  }
+  const asked = splitQuestion(question);
+  if (asked.length === 1) {
+    const whole = await answerPart(deps, question, sourceIds);
+    const alternatives =
+      whole.reason?.code === "LOW_SUPPORT" ? splitNamedAlternatives(question) : [question];
+    if (alternatives.length === 1) return composeAnswer(deps, input, [whole]);
+    const parts = await answerParts(deps, alternatives, sourceIds);
+    // Split or not, nothing could be answered: the whole question's refusal says it best.
+    if (parts.every((p) => p.status === "refused")) return composeAnswer(deps, input, [whole]);
+    return composeAnswer(deps, input, parts);
+  }
+  return composeAnswer(deps, input, await answerParts(deps, asked, sourceIds));
+}
+
+/** Parts in order; each may not cite a sentence an earlier part cited. */
+async function answerParts(
+  deps: AnswerDeps,
+  questions: string[],
+  sourceIds: string[] | undefined,
+): Promise<PartOutcome[]> {
+  const taken = new Set<string>();
+  const parts: PartOutcome[] = [];
+  for (const question of questions) {
+    const part = await answerPart(deps, question, sourceIds, taken);
+    for (const s of part.evidence.selected) taken.add(locationOf(s));
+    parts.push(part);
+  }
+  return parts;
+}
+
+function noEvidence(): Evidence {
+  return {
+    retrieval: { query: { terms: [], chunkCount: 0, avgLength: 0 }, candidates: [] },
+    sentences: [],
+    selected: [],
+    featureInput: () => {
+      throw new Error("no sentences were scored");
     },
+  };
+}
+
+/**
+ * The answer body from its parts: one part is a plain question (`parts` stays empty); several
+ * are listed with their own status, and the answer is `partial` when some were refused.
+ */
+function composeAnswer(
+  deps: AnswerDeps,
+  input: AnswerRequest,
+  parts: PartOutcome[],
+  refusedWhole?: { reason: RefusalReason; evidence: Evidence },
+): Answered {
+  const { policy } = deps;
+  const answered = parts.filter((p) => p.status === "answered");
+  const status =
+    answered.length === 0 ? "refused" : answered.length === parts.length ? "answered" : "partial";
+  const reason = refusedWhole?.reason ?? parts.find((p) => p.status === "refused")?.reason ?? null;
+  const sentences: AnswerSentence[] = [];
+  const citations: Citation[] = [];
+  const partsOut: AnswerPart[] = parts.map((p) => {
+    const sentenceIndexes: number[] = [];
+    for (const s of p.sentences) {
+      sentenceIndexes.push(sentences.length);
+      sentences.push({ text: s.text, citationIds: s.citations.map((c) => c.id) });
+      citations.push(...s.citations);
+    }
+    const { question, status, reason, confidence } = p;
+    return { question, status, reason, confidence, sentenceIndexes };
   });
-
-  if (retrieval.query.terms.length === 0)
-    return done(refuse("NO_SEARCHABLE_TERMS", "The question has no searchable words."));
-  if (
-    retrieval.candidates.length === 0 ||
-    retrieval.candidates.every((c) => c.lexicalRank === null)
-  )
-    return done(refuse("NO_EVIDENCE", "No source passage shares the question's terms."));
-
-  const scored = await scoreSentences(
-    deps.db,
-    input.question,
-    retrieval.query,
-    retrieval.candidates,
-    deps.verifier,
-  );
-  const best = scored.sentences[0];
-  if (!best || best.score < policy.threshold) {
-    const measure = deps.verifier ? "verifier probability" : "support";
-    return done(
-      refuse(
-        "LOW_SUPPORT",
-        `The best evidence (${measure} ${(best?.score ?? 0).toFixed(2)}) is below the policy threshold ${policy.threshold}.`,
-        best ? roundScore(best.score) : null,
-      ),
-      scored,
-    );
-  }
-  const selected = selectSentences(scored.sentences, policy);
-  const citations = await citeVerified(deps.db, selected, policy.threshold);
-  if (citations.length === 0) {
-    const message = "Evidence was found but failed verification against the stored sources.";
-    return done(refuse("UNVERIFIED_EVIDENCE", message, best.score), scored, selected);
-  }
-  const answer = base({
-    status: "answered" as const,
-    answer: citations.map((c) => c.quote).join(" "),
-    reason: null,
-    sentences: citations.map((c) => ({ text: c.quote, citationIds: [c.id] })),
+  const confidences = answered.map((p) => p.confidence);
+  const answer: Answer = {
+    // Field order is the documented contract's: what a bot routes on comes first.
+    id: newId("ans"),
+    status,
+    answer: sentences.length > 0 ? sentences.map((s) => s.text).join(" ") : null,
+    reason,
+    // Several parts are all right only as often as the least sure of them.
+    confidence:
+      confidences.length > 0 && confidences.every((c) => c !== null)
+        ? Math.min(...(confidences as number[]))
+        : null,
+    support: answered.length > 0 ? Math.min(...answered.map((p) => p.support ?? 0)) : null,
+    sentences,
     citations,
-  });
-  return done(answer, scored, selected);
+    parts: parts.length > 1 ? partsOut : [],
+    question: input.question,
+    policy: {
+      threshold: parts.length === 1 ? parts[0]!.threshold : thresholdFor(policy, input.question),
+      targetPrecision: deps.verifier ? policy.targetPrecision : null,
+      verifier: deps.crossEncoder?.id ?? deps.verifier?.version ?? null,
+      embeddingModel: deps.embedder.modelId,
+    },
+    createdAt: new Date().toISOString(),
+  };
+  const evidence = refusedWhole?.evidence ?? mergedEvidence(parts);
+  return { answer, evidence };
+}
+
+/** One part's evidence as it is; several parts' as the first's, with every part's selection. */
+function mergedEvidence(parts: PartOutcome[]): Evidence {
+  const [first, ...rest] = parts;
+  if (!first) return noEvidence();
+  if (rest.length === 0) return first.evidence;
+  return { ...first.evidence, selected: parts.flatMap((p) => p.evidence.selected) };
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
+import { calibratedConfidence, ConfidenceMap } from "../scoring/confidence.ts";
+import { isQuestion } from "../scoring/question-form.ts";
 import { loadVerifier, thresholdForPrecision, type VerifierModel } from "../scoring/verifier.ts";
 
 /** Where the default threshold came from, so a reviewer can reproduce it. */
@@ -12,6 +14,8 @@ export const Calibration = z.object({
   answeredPrecision: z.number(),
   calibratedAt: z.string(),
   command: z.string(),
+  /** How the threshold was picked from the sweep, e.g. the lowest reaching a target precision. */
+  rule: z.string().optional(),
 });
 
 /** The refusal policy: when evidence is good enough to answer with, and how long answers get. */
@@ -25,6 +29,20 @@ export const Policy = z.object({
   /** Chunks handed from retrieval to sentence scoring. */
   candidateChunks: z.number().int().min(1).max(100).default(8),
   calibration: Calibration.nullable().default(null),
+  /**
+   * The support score claims ("Aspirin lowers ...", see isQuestion) are held to, or null to hold
+   * them to `threshold`. Ignored (null) with a verifier or an explicit threshold override.
+   */
+  claimThreshold: z.number().min(0).max(1).nullable().default(null),
+  /** Where `claimThreshold` came from. */
+  claimCalibration: Calibration.nullable().default(null),
+  /** Score -> probability of a correct answer, one map per form of input; null: not calibrated. */
+  confidence: z
+    .object({
+      question: ConfidenceMap.nullable().default(null),
+      claim: ConfidenceMap.nullable().default(null),
+    })
+    .default({ question: null, claim: null }),
   /**
    * The fitted answerability verifier (a path relative to this policy file), or null to score
    * with the hand-weighted heuristic and `threshold`. With a verifier, the one knob is
@@ -50,7 +68,27 @@ export function loadPolicy(
   const threshold =
     overrides.threshold ??
     (verifier ? thresholdForPrecision(verifier, policy.targetPrecision) : policy.threshold);
-  return { policy: { ...policy, threshold }, verifier };
+  // A claim threshold is calibrated on the heuristic's scores and is one more policy threshold:
+  // a verifier's operating point or an explicit threshold override holds every input to one.
+  const claimThreshold =
+    verifier || overrides.threshold !== undefined ? null : policy.claimThreshold;
+  return { policy: { ...policy, threshold, claimThreshold }, verifier };
+}
+
+/** The support score `question` must reach to be answered: claims have their own, if calibrated. */
+export function thresholdFor(policy: Policy, question: string): number {
+  return policy.claimThreshold !== null && !isQuestion(question)
+    ? policy.claimThreshold
+    : policy.threshold;
+}
+
+/**
+ * The calibrated probability that an answer to `question` at `score` is correct, from the map for
+ * its form (question or claim); null when the policy has no map for that form.
+ */
+export function confidenceFor(policy: Policy, question: string, score: number): number | null {
+  const map = isQuestion(question) ? policy.confidence.question : policy.confidence.claim;
+  return map ? calibratedConfidence(map, score) : null;
 }
 
 function readPolicyFile(

@@ -44,6 +44,8 @@ export type Citation = z.infer<typeof Citation>;
 
 export const RefusalCode = z.enum([
   "NO_SEARCHABLE_TERMS",
+  "NO_QUESTION_CONTENT",
+  "UNSUPPORTED_LANGUAGE",
   "NO_EVIDENCE",
   "LOW_SUPPORT",
   "UNVERIFIED_EVIDENCE",
@@ -55,19 +57,68 @@ export const RefusalReason = z
   .openapi("RefusalReason");
 export type RefusalReason = z.infer<typeof RefusalReason>;
 
-export const AnswerSentence = z.object({ text: z.string(), citationIds: z.array(z.string()) });
+export const AnswerSentence = z
+  .object({
+    text: z.string().openapi({
+      description:
+        'The sentence as read: the quote itself, or a table row read with its header ("Plan: Team; Trash retention: 60 days") while its citations quote the row exactly',
+    }),
+    citationIds: z.array(z.string()).openapi({
+      description:
+        "Every source stating this sentence: identical sentences of several documents are one sentence",
+    }),
+  })
+  .openapi("AnswerSentence");
+export type AnswerSentence = z.infer<typeof AnswerSentence>;
+
+const Confidence = z.number().nullable().openapi({
+  description:
+    "Calibrated probability (0..1) that the answer is correct, from the policy's isotonic map fitted on the public evaluation sets; null for a refusal or when the policy has no map",
+});
+
+export const AnswerPart = z
+  .object({
+    question: z.string(),
+    status: z.enum(["answered", "refused"]),
+    reason: RefusalReason.nullable(),
+    confidence: Confidence,
+    sentenceIndexes: z
+      .array(z.number().int())
+      .openapi({ description: "Which of the answer's `sentences` answer this part" }),
+  })
+  .openapi("AnswerPart");
+export type AnswerPart = z.infer<typeof AnswerPart>;
+
+export const AnswerStatus = z.enum(["answered", "partial", "refused"]).openapi({
+  description:
+    "`partial`: a question asking several things (see `parts`) was answered for some and refused for others",
+});
+export type AnswerStatus = z.infer<typeof AnswerStatus>;
 
 export const Answer = z
   .object({
     id: z.string().openapi({ example: "ans_Qm4mS2aX0cQ9" }),
-    status: z.enum(["answered", "refused"]),
+    status: AnswerStatus,
     question: z.string(),
     answer: z.string().nullable(),
-    reason: RefusalReason.nullable(),
+    reason: RefusalReason.nullable().openapi({
+      description: "Why it was refused; for `partial`, the reason of the first refused part",
+    }),
+    confidence: Confidence,
+    support: z.number().nullable().openapi({
+      description:
+        "Raw support score of the weakest cited sentence (what the refusal threshold applies to); null for a refusal, see reason.bestScore",
+    }),
     sentences: z.array(AnswerSentence),
     citations: z.array(Citation),
+    parts: z.array(AnswerPart).openapi({
+      description:
+        "For a question asking several things, each part with its own status; empty for a single question",
+    }),
     policy: z.object({
-      threshold: z.number(),
+      threshold: z.number().openapi({
+        description: "The threshold this input was held to (claims may have their own)",
+      }),
       targetPrecision: z.number().nullable(),
       verifier: z
         .string()

@@ -14,9 +14,42 @@ export function selectSentences(scored: ScoredSentence[], policy: Policy): Score
   return chosen;
 }
 
+const bare = (x: string) =>
+  x
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .replace(/[\s.!;:]+$/, "");
+
 /** Two sentences say the same when one contains the other, ignoring case and end punctuation. */
 function restates(a: string, b: string): boolean {
-  const bare = (x: string) => x.toLowerCase().replace(/[\s.!;:]+$/, "");
   const [x, y] = [bare(a), bare(b)];
   return x.includes(y) || y.includes(x);
+}
+
+/** A chosen sentence and the same sentence where other documents state it, each cited. */
+export type SelectedSentence = { sentence: ScoredSentence; alsoIn: ScoredSentence[] };
+
+/**
+ * The chosen sentences with their identical copies in other documents (the same FAQ line in the
+ * handbook and the FAQ page): one answer sentence that cites every source saying it, rather than
+ * the same sentence twice. Copies must clear the threshold themselves.
+ */
+export function withCopies(
+  chosen: ScoredSentence[],
+  scored: ScoredSentence[],
+  threshold: number,
+): SelectedSentence[] {
+  const taken = new Set<ScoredSentence>(chosen);
+  return chosen.map((sentence) => {
+    const key = bare(sentence.text);
+    const seen = new Set([sentence.candidate.documentId]);
+    const alsoIn = scored.filter((s) => {
+      if (taken.has(s) || s.score < threshold || bare(s.text) !== key) return false;
+      if (seen.has(s.candidate.documentId)) return false;
+      seen.add(s.candidate.documentId);
+      taken.add(s);
+      return true;
+    });
+    return { sentence, alsoIn };
+  });
 }

@@ -1,4 +1,4 @@
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { currentVersionOfChunk, presentDocumentOfVersion } from "./current-chunks.ts";
 import { chunks, documents, documentVersions, sources } from "./schema/index.ts";
@@ -51,6 +51,16 @@ export async function readChunksWithProvenance(db: Database, chunkIds: string[])
     .innerJoin(documents, presentDocumentOfVersion)
     .innerJoin(sources, eq(sources.id, documents.sourceId))
     .where(inArray(chunks.id, chunkIds));
+}
+
+/** The languages the searchable documents are written in (those detected at ingest). */
+export async function readCorpusLanguages(db: Database): Promise<Set<string>> {
+  const rows = await db
+    .selectDistinct({ language: documentVersions.language })
+    .from(documentVersions)
+    .innerJoin(documents, presentDocumentOfVersion)
+    .where(and(isNull(documentVersions.supersededAt), isNotNull(documentVersions.language)));
+  return new Set(rows.flatMap((r) => (r.language ? [r.language] : [])));
 }
 
 /** The source of every searchable chunk (current version of a present document). */

@@ -1,7 +1,11 @@
 import { join } from "node:path";
 import type { Database } from "../db/client.ts";
 import { readCorpusState } from "../db/corpus-state.ts";
-import { readSearchableChunkSources, readSearchableChunkVectors } from "../db/documents.ts";
+import {
+  readCorpusLanguages,
+  readSearchableChunkSources,
+  readSearchableChunkVectors,
+} from "../db/documents.ts";
 import type { Embedder } from "./embedder.ts";
 import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-index.ts";
 
@@ -9,6 +13,8 @@ import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-in
 export type SearchableIndex = {
   index: VectorIndex;
   sourceOf: Map<string, string>;
+  /** Languages of the indexed documents; empty when none was recorded (an older store). */
+  languages: ReadonlySet<string>;
   rebuilt: boolean;
   /** Why the saved index was not used (missing, stale, truncated, ...); null when it was. */
   rebuiltBecause: string | null;
@@ -39,11 +45,13 @@ export async function openSearchableIndex(
   const loaded = await loadVectorIndex(dir, expected, {
     onReject: (reason) => (rebuiltBecause = reason),
   });
+  const languages = await readCorpusLanguages(db);
   if (loaded) {
     const rows = await readSearchableChunkSources(db);
     return {
       index: loaded,
       sourceOf: new Map(rows.map((r) => [r.id, r.sourceId])),
+      languages,
       rebuilt: false,
       rebuiltBecause: null,
     };
@@ -59,6 +67,7 @@ export async function openSearchableIndex(
   return {
     index,
     sourceOf: new Map(usable.map((r) => [r.id, r.sourceId])),
+    languages,
     rebuilt: true,
     rebuiltBecause,
   };

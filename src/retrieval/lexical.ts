@@ -4,6 +4,7 @@ import { queryRows } from "../db/query.ts";
 import { FTS_CONFIG_SQL } from "../db/schema/chunks.ts";
 import { HOW_WORDS_NOT_IN_ANSWERS } from "../text/answer-type-words.ts";
 import { isNumberWord } from "../text/numbers.ts";
+import { isAcronym, paraphrasesOf, type Paraphrases } from "../text/paraphrase.ts";
 import { rarityWeight } from "./word-commonness.ts";
 
 /** BM25 parameters (Robertson/Sparck Jones defaults, as in Lucene). */
@@ -29,6 +30,10 @@ export type QueryTerm = {
   idf: number;
   weight: number;
   entity: boolean;
+  /** Other words for it that evidence may use instead, with the credit each earns. */
+  paraphrases: Paraphrases;
+  /** Written as an acronym ("2FA"): evidence may spell it out by initials. */
+  acronym: boolean;
 };
 export type QueryTerms = { terms: QueryTerm[]; chunkCount: number; avgLength: number };
 export type LexicalHit = { chunkId: string; score: number };
@@ -66,7 +71,10 @@ export async function analyseQuestion(db: Database, question: string): Promise<Q
   );
   const chunkCount = Number(rows[0]?.n ?? 0);
   const avgLength = Number(rows[0]?.avgdl ?? 0);
-  const firstWord = /^\W*(\w+)/.exec(searchable)?.[1];
+  // The first word is capitalised by grammar, not because it names something; with its hyphen
+  // parts ("Per-seat" gives "Per-seat", "Per" and "seat").
+  const firstWord = /^[^\p{L}\p{N}]*([\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*)/u.exec(searchable)?.[1];
+  const firstWordParts = new Set(firstWord ? [firstWord, ...firstWord.split("-")] : []);
   const byLexeme = new Map<string, QueryTerm>();
   for (const r of rows) {
     const df = Number(r.df);
@@ -74,7 +82,7 @@ export async function analyseQuestion(db: Database, question: string): Promise<Q
     const entity =
       /\d/.test(r.token) ||
       isNumberWord(r.token) ||
-      (/^\p{Lu}/u.test(r.token) && r.token !== firstWord);
+      (/^\p{Lu}/u.test(r.token) && !firstWordParts.has(r.token));
     const previous = byLexeme.get(r.lexeme);
     byLexeme.set(r.lexeme, {
       lexeme: r.lexeme,
@@ -83,6 +91,8 @@ export async function analyseQuestion(db: Database, question: string): Promise<Q
       idf: termIdf,
       weight: termIdf * rarityWeight(r.token),
       entity: entity || (previous?.entity ?? false),
+      paraphrases: paraphrasesOf(r.lexeme),
+      acronym: isAcronym(r.token) || (previous?.acronym ?? false),
     });
   }
   return { terms: [...byLexeme.values()], chunkCount, avgLength };

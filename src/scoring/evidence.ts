@@ -4,19 +4,30 @@ import { queryRows } from "../db/query.ts";
 import { FTS_CONFIG_SQL } from "../db/schema/chunks.ts";
 import type { Candidate } from "../retrieval/retrieve.ts";
 import type { QueryTerms } from "../retrieval/lexical.ts";
-import { splitSentences } from "../text/sentences.ts";
+import { acronymsSpelledIn } from "../text/paraphrase.ts";
+import { evidenceUnits } from "../text/evidence-units.ts";
 import { expectedAnswerType, statesAnswerType } from "./answer-type.ts";
 import type { FeatureInput } from "./features.ts";
 import { coverage, entityCoverage, supportScore, type SupportSignals } from "./support.ts";
 import { predictAnswerable, type VerifierModel } from "./verifier.ts";
 
-/** A sentence of a retrieved chunk, located in its version's text, with its support signals. */
+// Statements are decided where passages are cut into evidence units; kept here for old callers.
+export { isStatement } from "../text/evidence-units.ts";
+
+/**
+ * A sentence or table row of a retrieved chunk, located in its version's text, with its support
+ * signals. `text` is its reading (scored and shown); `quote` is what a citation quotes.
+ */
 export type ScoredSentence = {
   candidate: Candidate;
   /** Offsets into the version text. */
   start: number;
   end: number;
+  /** The reading: the sentence itself, or a table row read with its header ("Plan: Team; ..."). */
   text: string;
+  /** The exact version text between `start` and `end`. */
+  quote: string;
+  kind: "sentence" | "row";
   signals: SupportSignals;
   /** The sentence's lexemes with their word positions. */
   lexemes: LexemePositions;
@@ -58,19 +69,6 @@ async function lexemesOf(db: Database, texts: string[]): Promise<LexemePositions
   return out;
 }
 
-/** Words below which an unpunctuated line is a heading or a label, not a claim. */
-const MIN_HEADING_WORDS = 6;
-
-/**
- * Only statements can be quoted as answers: a question in the sources (an FAQ heading) restates
- * the ask, and a short unpunctuated line ("Data centre regions") is a heading, not a claim.
- */
-export function isStatement(sentence: string): boolean {
-  if (sentence.endsWith("?")) return false;
-  if (/[.!:;)"'”’]$/.test(sentence)) return true;
-  return sentence.split(/\s+/).length >= MIN_HEADING_WORDS;
-}
-
 /** Split the candidates into sentences and score each sentence's support for the question. */
 export async function scoreSentences(
   db: Database,
@@ -81,37 +79,49 @@ export async function scoreSentences(
 ): Promise<SentenceEvidence> {
   const wanted = expectedAnswerType(question);
   const pieces = candidates.flatMap((candidate) =>
-    splitSentences(candidate.text)
-      .filter((span) => isStatement(candidate.text.slice(span.start, span.end)))
-      .map((span) => ({
-        candidate,
-        start: candidate.start + span.start,
-        end: candidate.start + span.end,
-        text: candidate.text.slice(span.start, span.end),
-      })),
+    evidenceUnits(candidate.text).map((unit) => ({
+      candidate,
+      start: candidate.start + unit.start,
+      end: candidate.start + unit.end,
+      text: unit.text,
+      quote: candidate.text.slice(unit.start, unit.end),
+      kind: unit.kind,
+      // Names a piece need not repeat: its document's title, its source and the heading above it.
+      context: [candidate.title, candidate.sourceName, unit.heading].filter(Boolean).join(" "),
+    })),
   );
+  const contexts = [...new Set(pieces.map((p) => p.context))];
   const stemmed = await lexemesOf(db, [
     ...pieces.map((p) => p.text),
     ...candidates.map((c) => c.text),
-    ...candidates.map((c) => `${c.title} ${c.sourceName}`),
+    ...contexts,
   ]);
-  // lexemesOf keeps the input order: the sentences, then each chunk's text, then its context.
+  // An acronym of the question ("2FA") counts where the evidence spells it out by initials.
+  const acronyms = new Set(query.terms.filter((t) => t.acronym).map((t) => t.lexeme));
+  if (acronyms.size > 0) {
+    const texts = [...pieces.map((p) => p.text), ...candidates.map((c) => c.text)];
+    texts.forEach((text, i) => {
+      for (const a of acronymsSpelledIn(text, acronyms))
+        if (!stemmed[i]!.has(a)) stemmed[i]!.set(a, []);
+    });
+  }
+  // lexemesOf keeps the input order: the sentences, then each chunk's text, then each context.
   const sentenceLexemes = stemmed.slice(0, pieces.length);
   const chunkLexemes = new Map(candidates.map((c, i) => [c.chunkId, stemmed[pieces.length + i]!]));
-  const context = new Map(
-    candidates.map((c, i) => [c.chunkId, stemmed[pieces.length + candidates.length + i]!]),
+  const contextLexemes = new Map(
+    contexts.map((text, i) => [text, stemmed[pieces.length + candidates.length + i]!]),
   );
   const chunkCoverage = new Map(
     candidates.map((c) => [c.chunkId, coverage(query, chunkLexemes.get(c.chunkId)!)]),
   );
   const ranked: ScoredSentence[] = pieces
-    .map((p, i) => {
+    .map(({ context, ...p }, i) => {
       const lexemes = sentenceLexemes[i]!;
       const signals: SupportSignals = {
         sentenceCoverage: coverage(query, lexemes),
         chunkCoverage: chunkCoverage.get(p.candidate.chunkId) ?? 0,
         denseSimilarity: p.candidate.denseSimilarity,
-        entityCoverage: entityCoverage(query, lexemes, context.get(p.candidate.chunkId)!),
+        entityCoverage: entityCoverage(query, lexemes, contextLexemes.get(context)!),
         answerTypeMatch: wanted ? statesAnswerType(p.text, wanted) : null,
       };
       const heuristicScore = supportScore(signals);

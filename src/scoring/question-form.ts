@@ -24,3 +24,21 @@ export function questionWord(text: string): QuestionWord | null {
 export function isQuestion(text: string): boolean {
   return /\?\s*$/.test(text) || AUXILIARY_START.test(text) || WH_START.test(text);
 }
+
+/** Times one word may repeat before the input reads as a word said over and over. */
+const MAX_REPEATS = 2;
+
+/**
+ * An input with no question in it: a lone keyword ("Basic", "trash?") or one word over and over
+ * ("plan plan plan"). Such input matches a passage's words without asking anything of it, so a
+ * confident-looking answer would be noise. `terms` are the input's searchable words (surfaces).
+ */
+export function isKeywordNoise(text: string, terms: readonly { surface: string }[]): boolean {
+  const asks = WH.test(text) || AUXILIARY_START.test(text);
+  if (terms.length <= 1 && !asks) return true;
+  const words = text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'-]*/gu) ?? [];
+  const counts = terms.map((t) => words.filter((w) => w === t.surface.toLowerCase()).length);
+  const contentWords = counts.reduce((a, b) => a + b, 0);
+  const most = Math.max(0, ...counts);
+  return most > MAX_REPEATS && 2 * most >= contentWords;
+}

@@ -1,19 +1,38 @@
-import type { QueryTerms } from "../retrieval/lexical.ts";
+import type { QueryTerm, QueryTerms } from "../retrieval/lexical.ts";
 
-/** Anything that answers "does the evidence contain this lexeme?" (a Set, or a Map of positions). */
-export type LexemeLookup = { has(lexeme: string): boolean };
+/**
+ * The lexemes of a piece of evidence: a Set, or a Map of positions. Iterable so that a question
+ * term can look for its paraphrases among the (few) lexemes of a sentence.
+ */
+export type LexemeLookup = { has(lexeme: string): boolean; keys(): Iterable<string> };
+
+/**
+ * How far a piece of evidence states one question term: 1 for the term itself, the credit of its
+ * best paraphrase present ("costs" for "price"), else 0.
+ */
+export function termMatch(term: QueryTerm, evidence: LexemeLookup): number {
+  if (evidence.has(term.lexeme)) return 1;
+  let best = 0;
+  if (term.paraphrases.size === 0) return best;
+  for (const lexeme of evidence.keys()) {
+    const credit = term.paraphrases.get(lexeme);
+    if (credit !== undefined && credit > best) best = credit;
+  }
+  return best;
+}
 
 /**
  * How much of the question a piece of evidence covers: the weighted share of the question's
- * terms it contains. Weights combine corpus idf and general rarity, so names, products and
- * modifiers count most and everyday words ("get", "use") little.
+ * terms it states, in the question's words or in others (a paraphrase earns part of the term's
+ * weight). Weights combine corpus idf and general rarity, so names, products and modifiers count
+ * most and everyday words ("get", "use") little.
  */
 export function coverage(query: QueryTerms, evidenceLexemes: LexemeLookup): number {
   let total = 0;
   let covered = 0;
   for (const t of query.terms) {
     total += t.weight;
-    if (evidenceLexemes.has(t.lexeme)) covered += t.weight;
+    covered += t.weight * termMatch(t, evidenceLexemes);
   }
   return total > 0 ? covered / total : 0;
 }
@@ -34,7 +53,7 @@ export function entityCoverage(
   let covered = 0;
   for (const t of entities) {
     total += t.weight;
-    if (evidence.has(t.lexeme) || context.has(t.lexeme)) covered += t.weight;
+    covered += t.weight * Math.max(termMatch(t, evidence), termMatch(t, context));
   }
   return total > 0 ? covered / total : 1;
 }

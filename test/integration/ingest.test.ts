@@ -106,6 +106,7 @@ describe.each(storeKinds())("ingestion on %s", (kind) => {
         rawSha256: "r",
         mediaType: "text/plain",
         byteLength: text.length,
+        language: "en",
         embeddingModel: embedder.modelId,
         chunks: [chunk, ...Array.from({ length: 250 }, () => chunk)],
       },

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { chunkText, type ChunkSpan } from "../../ingest/chunk.ts";
 import { loadDocument } from "../../ingest/loaders/index.ts";
 import { createRng } from "../../lab/shared/rng.ts";
+import { findTableBlocks } from "../../src/text/table-rows.ts";
 
 const FIXTURES = new URL("../fixtures/docs/", import.meta.url);
 const FIXTURE_FILES = [
@@ -44,6 +45,49 @@ describe("chunkText", () => {
     const text = "- first item\n- second item\n- third item";
     expect(chunkText(text).map((c) => c.text)).toEqual([text]);
   });
+
+  it("keeps a table that fits in maxChars in one chunk, so no row loses its header", () => {
+    const table = [
+      "Plan | Trash retention | Version history",
+      "Basic | 30 days | 90 days",
+      "Team | 60 days | 180 days",
+      "Premium | 90 days | 365 days",
+    ].join("\n");
+    const text = `Retention by plan\n\n${table}\n\nAfter the table comes prose.`;
+    const chunks = chunkText(text, { targetChars: 60, maxChars: 200 });
+    expect(chunks.map((c) => c.text)).toEqual([
+      "Retention by plan",
+      table,
+      "After the table comes prose.",
+    ]);
+    expectInvariants(text, chunks);
+  });
+
+  it("splits a table longer than maxChars between rows", () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `Plan ${i} | ${i * 10} days`);
+    const text = ["Plan | Retention", ...rows].join("\n");
+    const chunks = chunkText(text, { targetChars: 60, maxChars: 100 });
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) {
+      expect(chunk.text.length).toBeLessThanOrEqual(100);
+      // Every chunk holds whole rows.
+      for (const line of chunk.text.split("\n")) expect(line).toMatch(/^Plan( \d+)? \| \S/);
+    }
+    expectInvariants(text, chunks);
+  });
+
+  it.each(["rainwater-harvesting.md", "water-treatment.html"])(
+    "keeps every table of the %s fixture in one chunk",
+    async (file) => {
+      const { text } = await loadDocument(file, readFileSync(new URL(file, FIXTURES)));
+      const tables = findTableBlocks(text);
+      expect(tables.length).toBeGreaterThan(0);
+      const chunks = chunkText(text);
+      for (const table of tables) {
+        expect(chunks.some((c) => c.start <= table.start && table.end <= c.end)).toBe(true);
+      }
+    },
+  );
 
   it("splits a sentence longer than maxChars at whitespace with exact offsets", () => {
     const text = `Intro. ${"lorem ipsum dolor ".repeat(20).trim()}. Outro.`;
@@ -103,6 +147,7 @@ describe("chunkText", () => {
       ...["Dr.", "Mr.", "e.g.", "U.S.", "$4.50", "v2.1", "the", "Water", "flows.", "Why?", "Yes!"],
       ...[
         "supercalifragilisticexpialidocious",
+        "|", // table rows: a run of them is kept whole when it fits
         "🌊",
         "水。",
         "é",

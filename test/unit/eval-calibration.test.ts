@@ -1,7 +1,18 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { calibratedPolicy, chooseThreshold, shellQuote } from "../../lab/eval/calibration.ts";
+import {
+  calibratedPolicy,
+  chooseLowestThreshold,
+  choosePoint,
+  chooseThreshold,
+  shellQuote,
+  sweepOfForm,
+  type PolicyFit,
+} from "../../lab/eval/calibration.ts";
+import type { Outcome } from "../../lab/eval/metrics.ts";
 import { parseEvalArgs } from "../../lab/eval/options.ts";
+import { Policy } from "../../src/answer/policy.ts";
+import type { ConfidenceMap } from "../../src/scoring/confidence.ts";
 
 const point = (
   threshold: number,
@@ -34,54 +45,121 @@ describe("chooseThreshold", () => {
   });
 });
 
+describe("chooseLowestThreshold and choosePoint", () => {
+  it("takes the lowest threshold reaching a target precision, not the most accurate", () => {
+    expect(chooseLowestThreshold(sweep, 0.8).threshold).toBe(0.6);
+    expect(chooseLowestThreshold(sweep, 0.9).threshold).toBe(0.7);
+    expect(() => chooseLowestThreshold(sweep, 0.99)).toThrow(/no threshold reaches/);
+  });
+
+  it("states the rule that chose the threshold, for the policy's record", () => {
+    expect(choosePoint(sweep, { minPrecision: 0.9, targetPrecision: undefined })).toEqual({
+      chosen: sweep[2],
+      rule: "the most accurate threshold with answered precision >= 0.9",
+    });
+    expect(choosePoint(sweep, { minPrecision: 0, targetPrecision: 0.94 })).toEqual({
+      chosen: sweep[3],
+      rule: "the lowest threshold with answered precision >= 0.94 (--target-precision)",
+    });
+  });
+});
+
 describe("calibratedPolicy", () => {
   const raw = JSON.parse(
     readFileSync(new URL("../../policy/default.json", import.meta.url), "utf8"),
   ) as Record<string, unknown>;
+  const map = (fittedOn: string): ConfidenceMap => ({
+    method: "isotonic",
+    points: [
+      [0.3, 0.1],
+      [0.8, 0.7],
+    ],
+    fittedOn,
+    questions: 10,
+  });
+  const fit = (
+    form: PolicyFit["form"],
+    dataset: string,
+    chosen = point(0.6, 0.71234, 0.5, 0.8),
+  ) => ({
+    form,
+    run: { dataset, data: "d.json", questions: 10 },
+    chosen,
+    rule: "the most accurate threshold with answered precision >= 0",
+    confidence: map(dataset),
+  });
+  const at = new Date("2026-01-02T03:04:05Z");
+  const record = (dataset: string) => ({
+    dataset,
+    data: "d.json",
+    questions: 10,
+    accuracy: 0.7123,
+    answeredPrecision: 0.8,
+    calibratedAt: "2026-01-02T03:04:05.000Z",
+    command: "npm run calibrate -- --data d.json",
+    rule: "the most accurate threshold with answered precision >= 0",
+  });
 
-  it("replaces the threshold and its provenance and keeps every other setting", () => {
+  it("replaces the question threshold, its provenance and map, and keeps every other setting", () => {
     const next = calibratedPolicy(
       raw,
-      { dataset: "squad2", data: "d.json", questions: 10 },
-      point(0.6, 0.71234, 0.5, 0.8),
-      "npm run calibrate -- --dataset squad2 --data d.json",
-      new Date("2026-01-02T03:04:05Z"),
+      fit("question", "squad2"),
+      "npm run calibrate -- --data d.json",
+      at,
     );
     expect(next).toEqual({
       ...raw,
       threshold: 0.6,
-      calibration: {
-        dataset: "squad2",
-        data: "d.json",
-        questions: 10,
-        accuracy: 0.7123,
-        answeredPrecision: 0.8,
-        calibratedAt: "2026-01-02T03:04:05.000Z",
-        command: "npm run calibrate -- --dataset squad2 --data d.json",
-      },
+      calibration: record("squad2"),
+      confidence: { question: map("squad2"), claim: null },
     });
+  });
+
+  it("writes the claims' half beside the questions', so one run per dataset fills both", () => {
+    const questions = calibratedPolicy(
+      raw,
+      fit("question", "squad2"),
+      "npm run calibrate -- --data d.json",
+      at,
+    );
+    const both = calibratedPolicy(
+      questions,
+      fit("claim", "scifact", point(0.35, 0.71234, 0.4, 0.8)),
+      "npm run calibrate -- --data d.json",
+      at,
+    );
+    expect(both).toEqual({
+      ...questions,
+      claimThreshold: 0.35,
+      claimCalibration: record("scifact"),
+      confidence: { question: map("squad2"), claim: map("scifact") },
+    });
+    const policy = Policy.parse(both);
+    expect(policy.threshold).toBe(0.6);
+    expect(policy.claimThreshold).toBe(0.35);
   });
 
   it("refuses a verifier policy, whose threshold comes from the verifier's operating points", () => {
     expect(() =>
-      calibratedPolicy(
-        { ...raw, verifier: "verifier-model.json" },
-        { dataset: "squad2", data: "d.json", questions: 10 },
-        sweep[0]!,
-        "npm run calibrate",
-      ),
+      calibratedPolicy({ ...raw, verifier: "verifier-model.json" }, fit("question", "squad2"), "c"),
     ).toThrow(/operating point.*targetPrecision.*policy unchanged/);
   });
 
   it("rejects a result that is not a valid policy", () => {
     expect(() =>
-      calibratedPolicy(
-        { ...raw, maxSentences: 0 },
-        { dataset: "x", data: "y", questions: 1 },
-        sweep[0]!,
-        "c",
-      ),
+      calibratedPolicy({ ...raw, maxSentences: 0 }, fit("question", "x"), "c"),
     ).toThrow();
+    const decreasing = {
+      ...fit("claim", "x"),
+      confidence: {
+        ...map("x"),
+        points: [
+          [0.3, 0.5],
+          [0.8, 0.4],
+        ],
+      },
+    };
+    expect(() => calibratedPolicy(raw, decreasing as PolicyFit, "c")).toThrow(/non-decreasing/);
   });
 
   it("quotes only the arguments that need it in the recorded command", () => {
@@ -101,7 +179,10 @@ describe("parseEvalArgs", () => {
       corpus: "x/corpus.jsonl",
       retrievalDepth: 50,
       minPrecision: 0,
+      targetPrecision: undefined,
     });
+    const target = ["--dataset", "squad2", "--data", "f", "--target-precision", "0.9"];
+    expect(parseEvalArgs(target).targetPrecision).toBe(0.9);
   });
 
   it("rejects what cannot be meant", () => {
@@ -116,9 +197,48 @@ describe("parseEvalArgs", () => {
     expect(() =>
       parseEvalArgs(["--dataset", "squad2", "--data", "f", "--min-precision", "1.5"]),
     ).toThrow(/--min-precision/);
+    expect(() =>
+      parseEvalArgs(["--dataset", "squad2", "--data", "f", "--target-precision", "2"]),
+    ).toThrow(/--target-precision/);
+    expect(() =>
+      parseEvalArgs([
+        "--dataset",
+        "squad2",
+        "--data",
+        "f",
+        "--min-precision",
+        "0.5",
+        "--target-precision",
+        "0.9",
+      ]),
+    ).toThrow(/cannot be combined/);
     expect(() => parseEvalArgs(["--dataset", "squad2", "--data", "f", "--corpus", "c"])).toThrow(
       /scifact/,
     );
     expect(() => parseEvalArgs(["--dataset", "squad2", "--data", "f", "--bogus"])).toThrow(/bogus/);
+  });
+});
+
+describe("sweepOfForm", () => {
+  const outcome = (id: string, bestScore: number, gold: boolean): Outcome => ({
+    id,
+    answerable: gold,
+    goldAnswers: [],
+    bestScore,
+    citations: [{ quote: "q", score: bestScore, gold }],
+    selectedScores: [bestScore],
+    latencyMs: 1,
+  });
+  const items = [
+    { outcome: outcome("q1", 0.9, true), text: "Who wrote it?" },
+    { outcome: outcome("c1", 0.4, true), text: "Aspirin lowers the risk of stroke." },
+    { outcome: outcome("c2", 0.2, false), text: "Statins raise the risk of stroke." },
+  ];
+
+  it("sweeps only the items of the form whose threshold is being chosen", () => {
+    const claims = sweepOfForm(items, "claim");
+    expect(claims[0]).toMatchObject({ threshold: 0, coverage: 1, answered_precision: 0.5 });
+    expect(chooseThreshold(claims, 0).threshold).toBe(0.21);
+    expect(sweepOfForm(items, "question")[0]).toMatchObject({ coverage: 1, accuracy: 1 });
   });
 });

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { reliabilitySvgPathFor, svgPathFor } from "../../lab/eval/evaluate.ts";
+import { reliability } from "../../lab/eval/reliability.ts";
+import { renderReliabilitySvg } from "../../lab/eval/reliability-svg.ts";
 import { escapeXml, renderSweepSvg, type SweepPlot } from "../../lab/eval/svg.ts";
 
 /** Well-formedness without a parser dependency: one root, balanced tags, quoted attributes, no bare `&` or `<`. */
@@ -86,5 +89,71 @@ describe("renderSweepSvg", () => {
 describe("escapeXml", () => {
   it("escapes the characters that would break markup or an attribute", () => {
     expect(escapeXml(`a<b>&"c"`)).toBe("a&lt;b&gt;&amp;&quot;c&quot;");
+  });
+});
+
+describe("renderReliabilitySvg", () => {
+  // Raw scores overconfident at the top; calibrated ones spread over other bins.
+  const raw = reliability([
+    ...Array.from({ length: 30 }, (_, i) => ({ p: 0.05 + i / 100, correct: i % 4 === 0 })),
+    ...Array.from({ length: 12 }, (_, i) => ({ p: 0.92, correct: i % 2 === 0 })),
+  ]);
+  const calibrated = reliability([
+    ...Array.from({ length: 20 }, (_, i) => ({ p: 0.25, correct: i % 4 === 0 })),
+    ...Array.from({ length: 22 }, (_, i) => ({ p: 0.48, correct: i % 2 === 0 })),
+  ]);
+  const svg = renderReliabilitySvg({
+    title: "squad2 <public> & friends",
+    raw,
+    calibrated: { label: "policy map", reliability: calibrated },
+  });
+  const attrs = (cls: string, attr: string) =>
+    [...svg.matchAll(new RegExp(`class="${cls}"[^>]*?\\b${attr}="([^"]*)"`, "g"))].map(
+      (m) => m[1]!,
+    );
+  const texts = (cls: string) =>
+    [...svg.matchAll(new RegExp(`<text class="${cls}"[^>]*>([^<]*)</text>`, "g"))].map(
+      (m) => m[1]!,
+    );
+
+  it("is a well-formed SVG document with its title escaped", () => {
+    checkXml(svg);
+    expect(svg).toContain("squad2 &lt;public&gt; &amp; friends");
+  });
+
+  it("draws both series through their non-empty bins, on the diagonal's axes", () => {
+    expect(raw.bins.map((b) => b.n)).toEqual([5, 10, 10, 5, 0, 0, 0, 0, 0, 12]);
+    expect(attrs("raw-series", "points")[0]!.split(" ")).toHaveLength(5);
+    expect(attrs("calibrated-series", "points")[0]!.split(" ")).toHaveLength(2);
+    expect(svg).toMatch(/<line class="diagonal" x1="110" y1="376" x2="450" y2="96"/);
+    expect(svg).toContain(`● raw support score: ECE ${raw.ece.toFixed(3)} over 42`);
+    expect(svg).toContain("● calibrated confidence (policy map): ECE");
+  });
+
+  it("states every bin's count, as a dot's size and in a row under the plot", () => {
+    const counts = (r: typeof raw) => r.bins.map((b) => String(b.n));
+    expect(texts("raw-count")).toEqual(counts(raw));
+    expect(texts("calibrated-count")).toEqual(counts(calibrated));
+    expect(svg.match(/<circle data-n="(\d+)" class="raw-bin"/g)).toHaveLength(5);
+    const dots = [
+      ...svg.matchAll(/<circle data-n="(\d+)" class="calibrated-bin"[^>]* r="([\d.]+)"/g),
+    ];
+    expect(dots.map((m) => m[1])).toEqual(["20", "22"]);
+    // The larger bin gets the larger dot; the largest of all gets the full radius.
+    expect(Number(dots[1]![2])).toBeGreaterThan(Number(dots[0]![2]));
+    expect(Number(dots[1]![2])).toBe(10);
+  });
+
+  it("draws the raw series alone when there is nothing calibrated", () => {
+    const alone = renderReliabilitySvg({ title: "t", raw, calibrated: null });
+    checkXml(alone);
+    expect(alone).toContain('class="raw-series"');
+    expect(alone).not.toContain("calibrated-series");
+  });
+
+  it("sits next to the report", () => {
+    expect(svgPathFor("out/report.json")).toBe("out/report.svg");
+    expect(reliabilitySvgPathFor("out/report.json")).toBe("out/report.reliability.svg");
+    expect(reliabilitySvgPathFor("out/report")).toBe("out/report.reliability.svg");
   });
 });

@@ -9,6 +9,7 @@ import {
 import { reflowLines } from "../../ingest/loaders/pdf.ts";
 import { normaliseText } from "../../ingest/normalise.ts";
 import { SAMPLE_PAGES, buildPdf } from "../../lab/fixtures/make-fixture-pdf.ts";
+import { findTableBlocks, splitRow } from "../../src/text/table-rows.ts";
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`../fixtures/docs/${name}`, import.meta.url)));
@@ -119,6 +120,76 @@ describe("loadDocument: html", () => {
       text: "Pipe Sizes\n\nUse 22 mm pipe.",
       mediaType: "text/html",
     });
+  });
+});
+
+describe("loadDocument: tables", () => {
+  const PLAN_LINES = [
+    "Plan | Trash retention | Version history",
+    "Basic | 30 days | 90 days",
+    "Team | 60 days | 180 days",
+  ];
+
+  /** The one table of `text`: its lines, and every row with the header's cell count. */
+  function onlyTable(text: string): string[] {
+    const [table, ...others] = findTableBlocks(text);
+    expect(others).toEqual([]);
+    const lines = linesOf(text.slice(table!.start, table!.end));
+    const width = splitRow(lines[0]!).length;
+    for (const line of lines) expect(splitRow(line)).toHaveLength(width);
+    return lines;
+  }
+
+  it("renders the same table the same way from Markdown and from HTML", async () => {
+    const markdown =
+      "# Plans\n\n| Plan | Trash retention | Version history |\n| --- | --- | --- |\n" +
+      "| Basic | 30 days | 90 days |\n| **Team** | 60 days | 180 days |\n";
+    const html =
+      "<h1>Plans</h1><table><thead><tr><th>Plan</th><th>Trash retention</th>" +
+      "<th>Version history</th></tr></thead><tbody><tr><td>Basic</td><td>30 days</td>" +
+      "<td>90 days</td></tr><tr><td><b>Team</b></td><td>60 days</td><td>180 days</td></tr>" +
+      "</tbody></table>";
+    const fromMarkdown = await loadDocument("plans.md", utf8(markdown));
+    const fromHtml = await loadDocument("plans.html", utf8(html));
+    expect(fromMarkdown.text).toBe(["Plans", "", ...PLAN_LINES].join("\n"));
+    expect(fromHtml.text).toBe(fromMarkdown.text);
+  });
+
+  it("keeps a Markdown row on one line with its cell count, whatever its cells hold", async () => {
+    const markdown =
+      "| Key | Action | Note |\n| --- | --- | --- |\n" +
+      "| a \\| b | Splits<br>the view | `x\\|y` |\n" + // escaped bars, a line break
+      "| Short row |\n" + // GFM fills it with empty cells
+      "| 1 | 2 | 3 | 4 |\n" + // GFM drops the extra cell
+      "|  | only the middle | |\n";
+    const { text } = await loadDocument("keys.md", utf8(markdown));
+    expect(onlyTable(text)).toEqual([
+      "Key | Action | Note",
+      "a \u00a6 b | Splits the view | x|y",
+      "Short row | |",
+      "1 | 2 | 3",
+      "| only the middle |",
+    ]);
+  });
+
+  it("keeps an HTML row on one line with its cell count, whatever its cells hold", async () => {
+    const html =
+      "<table><caption>Shortcuts</caption>" +
+      "<tr><th></th><th>Action</th><th>Note</th></tr>" +
+      "<tr><th>a | b</th><td><p>Splits</p><p>the view</p></td><td>one<br>two</td></tr>" +
+      "<tr><td colspan='2'>Spans two columns</td><td><table><tr><td>in</td><td>ner</td></tr>" +
+      "</table></td></tr>" +
+      "<tr><td>   </td><td></td><td></td></tr>" +
+      "<tr><td><pre>line one\nline two</pre></td><td>x</td><td>y</td></tr></table>";
+    const { text } = await loadDocument("keys.html", utf8(html));
+    expect(text.startsWith("Shortcuts\n\n")).toBe(true);
+    expect(onlyTable(text)).toEqual([
+      "| Action | Note",
+      "a \u00a6 b | Splits the view | one two",
+      "Spans two columns | | in \u00a6 ner",
+      "| |",
+      "line one line two | x | y",
+    ]);
   });
 });
 

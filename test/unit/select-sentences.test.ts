@@ -17,6 +17,8 @@ function sentence(text: string, score: number): ScoredSentence {
     start,
     end: start + text.length,
     text,
+    quote: text,
+    kind: "sentence",
     signals: {
       sentenceCoverage: score,
       chunkCoverage: score,

@@ -10,7 +10,16 @@ import {
 import type { QueryTerm, QueryTerms } from "../../src/retrieval/lexical.ts";
 
 function term(lexeme: string, weight: number, entity = false): QueryTerm {
-  return { lexeme, surface: lexeme, df: 1, idf: weight, weight, entity };
+  return {
+    lexeme,
+    surface: lexeme,
+    df: 1,
+    idf: weight,
+    weight,
+    entity,
+    paraphrases: new Map(),
+    acronym: false,
+  };
 }
 
 function query(...terms: QueryTerm[]): QueryTerms {

@@ -26,6 +26,8 @@ const term = (lexeme: string, weight: number, entity = false) => ({
   idf: weight,
   weight,
   entity,
+  paraphrases: new Map(),
+  acronym: false,
 });
 const query: QueryTerms = {
   terms: [term("premium", 3, true), term("plan", 1), term("cost", 2)],

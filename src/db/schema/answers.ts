@@ -5,7 +5,7 @@ export const answers = pgTable("answers", {
   id: text("id").primaryKey(),
   question: text("question").notNull(),
   sourceIds: jsonb("source_ids").$type<string[] | null>(),
-  status: text("status", { enum: ["answered", "refused"] }).notNull(),
+  status: text("status", { enum: ["answered", "partial", "refused"] }).notNull(),
   answer: text("answer"),
   reasonCode: text("reason_code"),
   reasonMessage: text("reason_message"),

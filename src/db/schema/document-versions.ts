@@ -18,6 +18,8 @@ export const documentVersions = pgTable(
     textSha256: text("text_sha256").notNull(),
     rawSha256: text("raw_sha256").notNull(),
     mediaType: text("media_type").notNull(),
+    /** ISO 639-1 code detected from the text at ingest; null when it could not be told. */
+    language: text("language"),
     byteLength: integer("byte_length").notNull(),
     ingestedAt: timestamp("ingested_at", { withTimezone: true }).notNull().defaultNow(),
     ingestedBy: text("ingested_by").notNull(),

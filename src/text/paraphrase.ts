@@ -1,0 +1,99 @@
+import { createRequire } from "node:module";
+import { wordNet } from "./wordnet.ts";
+
+/**
+ * Words that say what a question's word says in other words, keyed by the Porter2 stems Postgres's
+ * `english` configuration writes, each with the share of a literal match it earns. People ask in
+ * their own words: "price" for "costs", "thirty minutes" for "30 min", "2FA" for "two-factor
+ * authentication".
+ */
+export type Paraphrases = ReadonlyMap<string, number>;
+
+const require = createRequire(import.meta.url);
+const stem = require("wink-porter2-stemmer") as (word: string) => string;
+
+const UNITS = [
+  "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
+  "fifteen sixteen seventeen eighteen nineteen",
+].join(" ");
+const TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+
+/** Number words and their digits, both ways: "thirty" <-> "30". */
+const NUMBER_ALIASES: [string, string][] = (() => {
+  const pairs: [string, string][] = UNITS.split(" ").map((w, i) => [stem(w), String(i)]);
+  TENS.forEach((w, i) => pairs.push([stem(w), String(20 + 10 * i)]));
+  pairs.push([stem("hundred"), "100"], [stem("thousand"), "1000"], [stem("dozen"), "12"]);
+  return pairs;
+})();
+
+/** Abbreviated units and their words (stems), both ways: "30 min" <-> "thirty minutes". */
+const UNIT_ALIASES: [string, string][] = [
+  ["min", "minut"],
+  ["mins", "minut"],
+  ["sec", "second"],
+  ["secs", "second"],
+  ["hr", "hour"],
+  ["hrs", "hour"],
+  ["h", "hour"],
+  ["wk", "week"],
+  ["wks", "week"],
+  ["yr", "year"],
+  ["yrs", "year"],
+  ["kb", "kilobyt"],
+  ["mb", "megabyt"],
+  ["gb", "gigabyt"],
+  ["tb", "terabyt"],
+  ["ms", "millisecond"],
+];
+
+/** Bounds said in words: "minimum" length <-> "at least" 12 characters. */
+const BOUND_ALIASES: [string, string][] = [
+  ["minimum", "least"],
+  ["minim", "least"],
+  ["maximum", "most"],
+  ["maxim", "most"],
+];
+
+const EXACT_ALIASES = new Map<string, string[]>();
+for (const [a, b] of [...NUMBER_ALIASES, ...UNIT_ALIASES, ...BOUND_ALIASES]) {
+  EXACT_ALIASES.set(a, [...(EXACT_ALIASES.get(a) ?? []), b]);
+  EXACT_ALIASES.set(b, [...(EXACT_ALIASES.get(b) ?? []), a]);
+}
+
+/** Paraphrases of one question lexeme: exact aliases (numbers, units) first, then WordNet. */
+export function paraphrasesOf(lexeme: string): Paraphrases {
+  const aliases = EXACT_ALIASES.get(lexeme);
+  const related = wordNet().paraphrasesOf(lexeme);
+  if (!aliases) return related;
+  const out = new Map(related);
+  for (const a of aliases) out.set(a, 1);
+  return out;
+}
+
+/** "2FA", "SLA", "TOTP": two to six capitals and digits with at least two capitals. */
+export function isAcronym(surface: string): boolean {
+  return /^[A-Z0-9]{2,6}$/.test(surface) && (surface.match(/[A-Z]/g)?.length ?? 0) >= 2;
+}
+
+const DIGIT_OF = new Map(NUMBER_ALIASES.filter(([, d]) => d.length === 1));
+
+/**
+ * The acronyms among `wanted` (lower-cased) that a text spells out by initials: "two-factor
+ * authentication" spells "2fa" (a number word gives its digit), "service level agreement" "sla".
+ */
+export function acronymsSpelledIn(text: string, wanted: ReadonlySet<string>): Set<string> {
+  const found = new Set<string>();
+  if (wanted.size === 0) return found;
+  const words = text.toLowerCase().match(/\p{L}[\p{L}\p{N}']*|\p{N}+/gu) ?? [];
+  const initials = words.map((w) => DIGIT_OF.get(stem(w)) ?? w[0]!);
+  for (const acronym of wanted) {
+    const n = acronym.length;
+    for (let i = 0; i + n <= initials.length; i++) {
+      if (initials.slice(i, i + n).join("") === acronym) {
+        found.add(acronym);
+        break;
+      }
+    }
+  }
+  return found;
+}
