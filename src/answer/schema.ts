@@ -107,7 +107,7 @@ export const Answer = z
     confidence: Confidence,
     support: z.number().nullable().openapi({
       description:
-        "Raw support score of the weakest cited sentence (what the refusal threshold applies to); null for a refusal, see reason.bestScore",
+        "Raw support score of the weakest answer sentence, each at its best-scoring source (what the refusal threshold applies to); null for a refusal, see reason.bestScore",
     }),
     sentences: z.array(AnswerSentence),
     citations: z.array(Citation),

@@ -46,6 +46,8 @@ export function idf(df: number, n: number): number {
  * The question's lexemes as Postgres stems them (the same `english` configuration as the stored
  * column), each with its document frequency and BM25 idf over the current corpus. A lexeme the
  * corpus never uses gets the highest idf: a question about something absent is poorly covered.
+ * A hyphenated word counts by its parts only: "per-seat" is "per" and "seat"; the compound as a
+ * third term would outweigh both, and evidence writing the parts apart could never cover it.
  */
 export async function analyseQuestion(db: Database, question: string): Promise<QueryTerms> {
   const searchable = withoutAnswerTypeWords(question);
@@ -62,7 +64,7 @@ export async function analyseQuestion(db: Database, question: string): Promise<Q
       with toks as (
         select d.token, d.lexemes[1] as lexeme, d.pos
         from ts_debug(${FTS_CONFIG_SQL}, ${searchable}) with ordinality as d(alias, description, token, dictionaries, dictionary, lexemes, pos)
-        where cardinality(d.lexemes) > 0
+        where cardinality(d.lexemes) > 0 and d.alias not in ('asciihword', 'hword', 'numhword')
       )
       select t.token, t.lexeme, t.pos::int as pos, coalesce(s.df, 0)::int as df,
              cs.chunk_count as n, cs.avg_length as avgdl
@@ -91,7 +93,7 @@ export async function analyseQuestion(db: Database, question: string): Promise<Q
       idf: termIdf,
       weight: termIdf * rarityWeight(r.token),
       entity: entity || (previous?.entity ?? false),
-      paraphrases: paraphrasesOf(r.lexeme),
+      paraphrases: paraphrasesOf(r.lexeme, r.token),
       acronym: isAcronym(r.token) || (previous?.acronym ?? false),
     });
   }

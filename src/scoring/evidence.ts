@@ -99,7 +99,7 @@ export async function scoreSentences(
   // An acronym of the question ("2FA") counts where the evidence spells it out by initials.
   const acronyms = new Set(query.terms.filter((t) => t.acronym).map((t) => t.lexeme));
   if (acronyms.size > 0) {
-    const texts = [...pieces.map((p) => p.text), ...candidates.map((c) => c.text)];
+    const texts = [...pieces.map((p) => p.text), ...candidates.map((c) => c.text), ...contexts];
     texts.forEach((text, i) => {
       for (const a of acronymsSpelledIn(text, acronyms))
         if (!stemmed[i]!.has(a)) stemmed[i]!.set(a, []);
@@ -118,7 +118,7 @@ export async function scoreSentences(
     .map(({ context, ...p }, i) => {
       const lexemes = sentenceLexemes[i]!;
       const signals: SupportSignals = {
-        sentenceCoverage: coverage(query, lexemes),
+        sentenceCoverage: coverage(query, lexemes, contextLexemes.get(context)),
         chunkCoverage: chunkCoverage.get(p.candidate.chunkId) ?? 0,
         denseSimilarity: p.candidate.denseSimilarity,
         entityCoverage: entityCoverage(query, lexemes, contextLexemes.get(context)!),

@@ -27,15 +27,28 @@ export function termMatch(term: QueryTerm, evidence: LexemeLookup): number {
  * weight). Weights combine corpus idf and general rarity, so names, products and modifiers count
  * most and everyday words ("get", "use") little.
  */
-export function coverage(query: QueryTerms, evidenceLexemes: LexemeLookup): number {
+export function coverage(
+  query: QueryTerms,
+  evidenceLexemes: LexemeLookup,
+  context?: LexemeLookup,
+): number {
   let total = 0;
   let covered = 0;
   for (const t of query.terms) {
     total += t.weight;
-    covered += t.weight * termMatch(t, evidenceLexemes);
+    const inContext = context ? CONTEXT_CREDIT * termMatch(t, context) : 0;
+    covered += t.weight * Math.max(termMatch(t, evidenceLexemes), inContext);
   }
   return total > 0 ? covered / total : 0;
 }
+
+/**
+ * Share of a term's weight earned when only the sentence's context (its document's title, its
+ * source, the heading above it) states it: "She was born in 1981" is about the Beyoncé its article
+ * is titled after, "It costs $8" about the plan its heading names, but less surely than if it
+ * said so itself.
+ */
+export const CONTEXT_CREDIT = 0.5;
 
 /**
  * Share of the question's names and numbers that the evidence mentions; null when the question

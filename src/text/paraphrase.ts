@@ -11,6 +11,10 @@ export type Paraphrases = ReadonlyMap<string, number>;
 
 const require = createRequire(import.meta.url);
 const stem = require("wink-porter2-stemmer") as (word: string) => string;
+const lemmatize = require("wink-lemmatizer") as Record<
+  "verb" | "noun" | "adjective",
+  (w: string) => string
+>;
 
 const UNITS = [
   "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
@@ -60,14 +64,31 @@ for (const [a, b] of [...NUMBER_ALIASES, ...UNIT_ALIASES, ...BOUND_ALIASES]) {
   EXACT_ALIASES.set(b, [...(EXACT_ALIASES.get(b) ?? []), a]);
 }
 
-/** Paraphrases of one question lexeme: exact aliases (numbers, units) first, then WordNet. */
-export function paraphrasesOf(lexeme: string): Paraphrases {
-  const aliases = EXACT_ALIASES.get(lexeme);
-  const related = wordNet().paraphrasesOf(lexeme);
-  if (!aliases) return related;
-  const out = new Map(related);
-  for (const a of aliases) out.set(a, 1);
+/**
+ * Paraphrases of one question word (its lexeme, and how the question wrote it): exact aliases
+ * (numbers, units, bounds), the word's dictionary form when the stemmer cannot reach it ("kept"
+ * is "keep", "children" "child", "better" "good"), and WordNet's relations of both.
+ */
+export function paraphrasesOf(lexeme: string, surface = lexeme): Paraphrases {
+  const out = new Map(wordNet().paraphrasesOf(lexeme));
+  for (const lemma of irregularLemmas(surface)) {
+    if (lemma === lexeme) continue;
+    for (const [s, credit] of wordNet().paraphrasesOf(lemma)) {
+      if (s !== lexeme && (out.get(s) ?? 0) < credit) out.set(s, credit);
+    }
+    out.set(lemma, 1);
+  }
+  for (const a of EXACT_ALIASES.get(lexeme) ?? []) out.set(a, 1);
   return out;
+}
+
+/** Stems of the word's irregular dictionary forms, where they differ from its own stem. */
+function irregularLemmas(surface: string): string[] {
+  const word = surface.toLowerCase();
+  if (!/^\p{L}+$/u.test(word)) return [];
+  const own = stem(word);
+  const forms = [lemmatize.verb(word), lemmatize.noun(word), lemmatize.adjective(word)];
+  return [...new Set(forms.map((f) => stem(f)))].filter((s) => s !== own);
 }
 
 /** "2FA", "SLA", "TOTP": two to six capitals and digits with at least two capitals. */

@@ -58,6 +58,9 @@ describe.each(storeKinds())("grounded answers on %s", (kind) => {
     expect(answer.status).toBe("answered");
     expect(answer.reason).toBeNull();
     expect(answer.citations.some((c) => c.quote.includes(expected))).toBe(true);
+    // One question, so no parts; its support is what cleared the threshold.
+    expect(answer.parts).toEqual([]);
+    expect(answer.support).toBeGreaterThanOrEqual(answer.policy.threshold);
     // Every sentence of the answer points at a citation, and each quote is the stored text.
     for (const sentence of answer.sentences) expect(sentence.citationIds.length).toBeGreaterThan(0);
     for (const citation of answer.citations) {
@@ -87,6 +90,9 @@ describe.each(storeKinds())("grounded answers on %s", (kind) => {
     expect(answer.answer).toBeNull();
     expect(["NO_EVIDENCE", "LOW_SUPPORT"]).toContain(answer.reason?.code);
     expect(answer.reason?.message.length).toBeGreaterThan(10);
+    expect(answer.support).toBeNull();
+    expect(answer.confidence).toBeNull();
+    expect(answer.parts).toEqual([]);
   });
 
   it("filters by source: answers from the named source, never borrowing from another", async () => {

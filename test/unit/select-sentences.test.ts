@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { selectSentences } from "../../src/answer/select.ts";
+import { selectSentences, withCopies } from "../../src/answer/select.ts";
 import type { ScoredSentence } from "../../src/scoring/evidence.ts";
 import { Policy } from "../../src/answer/policy.ts";
 import type { Candidate } from "../../src/retrieval/retrieve.ts";
@@ -8,12 +8,12 @@ const policy = (overrides: Partial<Policy> = {}): Policy =>
   Policy.parse({ threshold: 0.5, maxSentences: 3, companionMargin: 0.1, ...overrides });
 
 let offset = 0;
-/** A scored sentence; only text and score matter to selection. */
-function sentence(text: string, score: number): ScoredSentence {
+/** A scored sentence; only text and score matter to selection, and its document to copies. */
+function sentence(text: string, score: number, documentId = "doc_test"): ScoredSentence {
   const start = offset;
   offset += text.length + 1;
   return {
-    candidate: { chunkId: "chk_test" } as Candidate,
+    candidate: { chunkId: `chk_${documentId}`, documentId } as Candidate,
     start,
     end: start + text.length,
     text,
@@ -140,5 +140,69 @@ describe("selectSentences", () => {
       "On the Basic plan, deleted files are kept in the trash for 30 days.",
       "Version history is kept for 90 days.",
     ]);
+  });
+});
+
+describe("withCopies", () => {
+  const RESET = "Password reset links stay valid for 30 minutes and can be used only once.";
+
+  it("cites the same sentence of another document with the chosen one, once", () => {
+    const faq = sentence(RESET, 0.9, "doc_faq");
+    const handbook = sentence(RESET, 0.9, "doc_handbook");
+    const other = sentence("Resetting your password signs you out.", 0.85, "doc_handbook");
+    const scored = [faq, handbook, other];
+    const groups = withCopies(selectSentences(scored, policy()), scored, 0.5);
+    expect(groups).toEqual([
+      { sentence: faq, alsoIn: [handbook] },
+      { sentence: other, alsoIn: [] },
+    ]);
+  });
+
+  it("ignores case, spacing and end punctuation, as selection does", () => {
+    const chosen = sentence("Files are kept for 30 days.", 0.9, "doc_a");
+    const copy = sentence("files are  kept for 30 days", 0.88, "doc_b");
+    expect(withCopies([chosen], [chosen, copy], 0.5)).toEqual([
+      { sentence: chosen, alsoIn: [copy] },
+    ]);
+  });
+
+  it("cites each further document once, and never the chosen sentence's own document again", () => {
+    const chosen = sentence(RESET, 0.9, "doc_faq");
+    const sameDocument = sentence(RESET, 0.9, "doc_faq"); // the FAQ repeats itself in another chunk
+    const handbook = sentence(RESET, 0.89, "doc_handbook");
+    const handbookAgain = sentence(RESET, 0.88, "doc_handbook");
+    const forum = sentence(RESET, 0.87, "doc_forum");
+    const scored = [chosen, sameDocument, handbook, handbookAgain, forum];
+    const [group] = withCopies([chosen], scored, 0.5);
+    expect(group!.alsoIn).toEqual([handbook, forum]);
+  });
+
+  it("ignores a copy below the threshold: every citation must clear it by itself", () => {
+    const chosen = sentence(RESET, 0.9, "doc_faq");
+    const weak = sentence(RESET, 0.49, "doc_handbook");
+    expect(withCopies([chosen], [chosen, weak], 0.5)).toEqual([{ sentence: chosen, alsoIn: [] }]);
+    expect(withCopies([chosen], [chosen, weak], 0.49)).toEqual([
+      { sentence: chosen, alsoIn: [weak] },
+    ]);
+  });
+
+  it("ignores a sentence that only contains the chosen one", () => {
+    const chosen = sentence("Files are kept for 30 days.", 0.9, "doc_a");
+    const longer = sentence("Files are kept for 30 days, then erased.", 0.9, "doc_b");
+    expect(withCopies([chosen], [chosen, longer], 0.5)).toEqual([{ sentence: chosen, alsoIn: [] }]);
+  });
+
+  it("never makes one chosen sentence a copy of another", () => {
+    const first = sentence(RESET, 0.9, "doc_faq");
+    const second = sentence(RESET, 0.9, "doc_handbook");
+    const groups = withCopies([first, second], [first, second], 0.5);
+    expect(groups).toEqual([
+      { sentence: first, alsoIn: [] },
+      { sentence: second, alsoIn: [] },
+    ]);
+  });
+
+  it("keeps nothing from nothing", () => {
+    expect(withCopies([], [sentence(RESET, 0.9)], 0.5)).toEqual([]);
   });
 });

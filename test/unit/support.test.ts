@@ -5,6 +5,7 @@ import {
   coverage,
   entityCoverage,
   supportScore,
+  termMatch,
   type SupportSignals,
 } from "../../src/scoring/support.ts";
 import type { QueryTerm, QueryTerms } from "../../src/retrieval/lexical.ts";
@@ -60,6 +61,60 @@ describe("coverage", () => {
 
   it("matches lexemes exactly", () => {
     expect(coverage(q, new Set(["refunds", "Refund"]))).toBe(0);
+  });
+});
+
+describe("coverage in other words", () => {
+  /** A term whose paraphrases earn part of its weight: "price" stated as "cost" or "fee". */
+  const worded = (lexeme: string, weight: number, paraphrases: [string, number][]) => ({
+    ...term(lexeme, weight),
+    paraphrases: new Map(paraphrases),
+  });
+  const price = worded("price", 3, [
+    ["cost", 0.8],
+    ["fee", 0.5],
+  ]);
+  const q = query(price, term("basic", 1));
+
+  it("credits a paraphrase its share of the term, the literal word in full", () => {
+    expect(termMatch(price, new Set(["price"]))).toBe(1);
+    expect(termMatch(price, new Set(["cost"]))).toBe(0.8);
+    expect(termMatch(price, new Set(["fee"]))).toBe(0.5);
+    expect(termMatch(price, new Set(["basic"]))).toBe(0);
+  });
+
+  it("takes the best match the evidence offers", () => {
+    expect(termMatch(price, new Set(["fee", "cost"]))).toBe(0.8);
+    expect(termMatch(price, new Set(["fee", "cost", "price"]))).toBe(1);
+  });
+
+  it("reads a sentence's lexeme positions as well as a set", () => {
+    const positions = new Map([
+      ["basic", [1]],
+      ["cost", [3]],
+    ]);
+    expect(termMatch(price, positions)).toBe(0.8);
+    // (3 * 0.8 + 1 * 1) / 4
+    expect(coverage(q, positions)).toBeCloseTo(0.85, 12);
+  });
+
+  it("weighs the partial credit by the term's weight", () => {
+    // "The Basic plan costs $8": the rarer term is said in other words.
+    expect(coverage(q, new Set(["basic", "cost"]))).toBeCloseTo((3 * 0.8 + 1) / 4, 12);
+    expect(coverage(q, new Set(["basic", "fee"]))).toBeCloseTo((3 * 0.5 + 1) / 4, 12);
+    expect(coverage(q, new Set(["basic", "price"]))).toBe(1);
+    expect(coverage(q, new Set(["cost"]))).toBeCloseTo(0.6, 12);
+  });
+
+  it("credits a paraphrase of one term to that term only", () => {
+    // "cost" says "price", not "basic": a term without paraphrases needs its own word.
+    expect(coverage(q, new Set(["cost"]))).toBeLessThan(coverage(q, new Set(["price"])));
+    expect(termMatch(term("basic", 1), new Set(["cost", "price"]))).toBe(0);
+  });
+
+  it("lets a name stated in other words count towards entity coverage", () => {
+    const thirty = { ...worded("thirti", 2, [["30", 1]]), entity: true };
+    expect(entityCoverage(query(thirty, term("day", 1)), new Set(["30", "day"]), none)).toBe(1);
   });
 });
 
