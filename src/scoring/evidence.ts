@@ -7,6 +7,8 @@ import type { QueryTerms } from "../retrieval/lexical.ts";
 import { acronymsSpelledIn } from "../text/paraphrase.ts";
 import { evidenceUnits } from "../text/evidence-units.ts";
 import { expectedAnswerType, statesAnswerType } from "./answer-type.ts";
+import { dropsQualifier, negationDiffers } from "./qualifiers.ts";
+import { isQuestion } from "./question-form.ts";
 import type { FeatureInput } from "./features.ts";
 import { coverage, entityCoverage, supportScore, type SupportSignals } from "./support.ts";
 import { predictAnswerable, type VerifierModel } from "./verifier.ts";
@@ -78,6 +80,7 @@ export async function scoreSentences(
   verifier: VerifierModel | null = null,
 ): Promise<SentenceEvidence> {
   const wanted = expectedAnswerType(question);
+  const asks = isQuestion(question);
   const pieces = candidates.flatMap((candidate) =>
     evidenceUnits(candidate.text).map((unit) => ({
       candidate,
@@ -123,6 +126,12 @@ export async function scoreSentences(
         denseSimilarity: p.candidate.denseSimilarity,
         entityCoverage: entityCoverage(query, lexemes, contextLexemes.get(context)!),
         answerTypeMatch: wanted ? statesAnswerType(p.text, wanted) : null,
+        nearMiss: asks
+          ? {
+              negation: negationDiffers(question, p.text),
+              qualifier: dropsQualifier(question, p.text),
+            }
+          : null,
       };
       const heuristicScore = supportScore(signals);
       return { ...p, lexemes, signals, heuristicScore, heuristicRank: 0, score: heuristicScore };

@@ -82,6 +82,12 @@ export type SupportSignals = {
   entityCoverage: number | null;
   /** Whether the sentence states the kind of answer asked for; null if the question asks for no kind. */
   answerTypeMatch: boolean | null;
+  /**
+   * A question's near-miss markers (qualifiers.ts): one of question and sentence is negated, or the
+   * question narrows by a word ("first", "largest") the sentence lacks. Null for a claim, which
+   * evidence may contradict and still be its evidence.
+   */
+  nearMiss: { negation: boolean; qualifier: boolean } | null;
 };
 
 /** Weights of the base score; they sum to one so the score stays in [0, 1]. */
@@ -90,6 +96,14 @@ export const SUPPORT_WEIGHTS = { sentence: 0.7, chunk: 0.15, dense: 0.15 } as co
 export const ENTITY_PENALTY = 0.5;
 /** Factor applied when the question asks for an amount or a date and the sentence states none. */
 export const ANSWER_TYPE_FACTOR = 0.6;
+
+/**
+ * Factors for a question whose negation the sentence does not share, and for one whose qualifier
+ * it drops. Measured on a stratified 1,500-question sample of the public SQuAD 2.0 split: each
+ * raises answered precision (0.610 -> 0.626 and -> 0.633) for a little coverage.
+ */
+export const NEGATION_FACTOR = 0.8;
+export const QUALIFIER_FACTOR = 0.8;
 
 /** One number in [0, 1] that the refusal threshold is applied to. */
 export function supportScore(s: SupportSignals): number {
@@ -100,5 +114,7 @@ export function supportScore(s: SupportSignals): number {
     w.dense * Math.max(0, s.denseSimilarity);
   const entity = s.entityCoverage === null ? 1 : 1 - ENTITY_PENALTY * (1 - s.entityCoverage);
   const type = s.answerTypeMatch === false ? ANSWER_TYPE_FACTOR : 1;
-  return base * entity * type;
+  const negation = s.nearMiss?.negation ? NEGATION_FACTOR : 1;
+  const qualifier = s.nearMiss?.qualifier ? QUALIFIER_FACTOR : 1;
+  return base * entity * type * negation * qualifier;
 }

@@ -25,6 +25,7 @@ function sentence(text: string, score: number, documentId = "doc_test"): ScoredS
       denseSimilarity: score,
       entityCoverage: null,
       answerTypeMatch: null,
+      nearMiss: null,
     },
     lexemes: new Map(),
     heuristicScore: score,

@@ -36,6 +36,7 @@ function signals(overrides: Partial<SupportSignals> = {}): SupportSignals {
     denseSimilarity: 0.5,
     entityCoverage: null,
     answerTypeMatch: null,
+    nearMiss: null,
     ...overrides,
   };
 }
@@ -169,6 +170,7 @@ describe("supportScore", () => {
       denseSimilarity: 1,
       entityCoverage: 1,
       answerTypeMatch: true,
+      nearMiss: null,
     });
     expect(supportScore(perfect)).toBeCloseTo(1, 12);
     expect(
@@ -196,6 +198,7 @@ describe("supportScore", () => {
                 denseSimilarity,
                 entityCoverage: entity,
                 answerTypeMatch,
+                nearMiss: null,
               });
               expect(score).toBeGreaterThanOrEqual(0);
               expect(score).toBeLessThanOrEqual(1 + 1e-12);
@@ -247,6 +250,7 @@ describe("a near miss: the right words about the wrong plan", () => {
       denseSimilarity: 0.8,
       entityCoverage: entityCoverage(q, sentence, context),
       answerTypeMatch: true,
+      nearMiss: null,
     });
 
   it("scores the sentence about the asked-for plan higher", () => {

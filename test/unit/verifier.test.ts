@@ -40,6 +40,7 @@ const signals = {
   denseSimilarity: 0.4,
   entityCoverage: 0,
   answerTypeMatch: true,
+  nearMiss: null,
 };
 
 function model(overrides: Partial<VerifierModel> = {}): VerifierModel {
