@@ -1,6 +1,7 @@
 import { serve } from "@hono/node-server";
 // The one src/ file that reaches into ingest/: it plugs the pipeline into the server's port.
 import { createIngestion } from "../ingest/service.ts";
+import { warmUpAnswering } from "./answer/warm-up.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { StoreLockedError } from "./db/store-lock.ts";
@@ -13,6 +14,7 @@ import { createDeps } from "./deps.ts";
 async function main(): Promise<void> {
   const config = loadConfig();
   const deps = await createDeps(config);
+  warmUpAnswering();
   const ingestion = createIngestion(deps);
   const app = createApp({ ...deps, ingestion });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {

@@ -56,6 +56,10 @@ const BOUND_ALIASES: [string, string][] = [
   ["minim", "least"],
   ["maximum", "most"],
   ["maxim", "most"],
+  ...["largest", "biggest", "highest", "greatest", "longest"].map(
+    (w) => [w, "maximum"] as [string, string],
+  ),
+  ...["smallest", "lowest", "fewest", "shortest"].map((w) => [w, "minimum"] as [string, string]),
 ];
 
 const EXACT_ALIASES = new Map<string, string[]>();

@@ -42,3 +42,12 @@ describe("near-miss markers", () => {
     );
   });
 });
+
+describe("qualifier classes", () => {
+  it("accepts another word for the same extreme, never another rank", () => {
+    expect(dropsQualifier("Biggest file I may upload?", "The maximum size is 50 GB.")).toBe(false);
+    expect(dropsQualifier("What is the lowest price?", "The minimum price is $8.")).toBe(false);
+    expect(dropsQualifier("What is the lowest price?", "The highest price is $18.")).toBe(true);
+    expect(dropsQualifier("Who came second?", "Jane came first.")).toBe(true);
+  });
+});
