@@ -59,7 +59,7 @@ const NO_SENTENCES: SentenceEvidence = {
 };
 
 /** Where a sentence sits in the corpus: a part may not cite what another part cited. */
-export const locationOf = (s: ScoredSentence) => `${s.candidate.versionId}:${s.start}`;
+export const locationOf = (versionId: string, start: number) => `${versionId}:${start}`;
 
 /**
  * Answer one question extractively: retrieve, score every sentence and table row of the
@@ -144,7 +144,9 @@ export async function answerPart(
         ),
       }
     : heuristic;
-  const usable = scored.sentences.filter((s) => !taken.has(locationOf(s)));
+  const usable = scored.sentences.filter(
+    (s) => !taken.has(locationOf(s.candidate.versionId, s.start)),
+  );
   const best = usable[0];
   if (!best || best.score < threshold) {
     const measure = deps.crossEncoder

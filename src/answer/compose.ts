@@ -66,7 +66,11 @@ async function answerParts(
   const parts: PartOutcome[] = [];
   for (const question of questions) {
     const part = await answerPart(deps, question, sourceIds, taken);
-    for (const s of part.evidence.selected) taken.add(locationOf(s));
+    for (const s of part.evidence.selected) taken.add(locationOf(s.candidate.versionId, s.start));
+    // Copies of a sentence in other documents were cited too: another part may not use them.
+    for (const c of part.sentences.flatMap((s) => s.citations)) {
+      taken.add(locationOf(c.versionId, c.start));
+    }
     parts.push(part);
   }
   return parts;
