@@ -169,7 +169,8 @@ export async function answerPart(
     const citations = [sentence, ...alsoIn].flatMap((s) => citationOf.get(s) ?? []);
     return citations.length > 0 ? [{ text: sentence.text, score: sentence.score, citations }] : [];
   });
-  const selected = chosen.map((c) => c.sentence);
+  // Everything sent to verification, copies included: what eval counts and other parts avoid.
+  const selected = flat;
   if (sentences.length === 0) {
     const message = "Evidence was found but failed verification against the stored sources.";
     return refuse("UNVERIFIED_EVIDENCE", message, best.score, scored, selected);

@@ -66,11 +66,8 @@ async function answerParts(
   const parts: PartOutcome[] = [];
   for (const question of questions) {
     const part = await answerPart(deps, question, sourceIds, taken);
+    // What a part cited, copies in other documents included, is not another part's evidence.
     for (const s of part.evidence.selected) taken.add(locationOf(s.candidate.versionId, s.start));
-    // Copies of a sentence in other documents were cited too: another part may not use them.
-    for (const c of part.sentences.flatMap((s) => s.citations)) {
-      taken.add(locationOf(c.versionId, c.start));
-    }
     parts.push(part);
   }
   return parts;
