@@ -164,7 +164,10 @@ describe("the policy's claim threshold and confidence maps", () => {
     const dir = mkdtempSync(join(tmpdir(), "verity-policy-"));
     const path = join(dir, "policy.json");
     writeFileSync(path, JSON.stringify({ ...base, claimThreshold: 0.4 }));
-    expect(loadPolicy(path).policy).toMatchObject({ threshold: base.threshold, claimThreshold: 0.4 });
+    expect(loadPolicy(path).policy).toMatchObject({
+      threshold: base.threshold,
+      claimThreshold: 0.4,
+    });
     expect(loadPolicy(path, { threshold: 0 }).policy).toMatchObject({
       threshold: 0,
       claimThreshold: null,
