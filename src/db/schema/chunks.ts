@@ -1,5 +1,14 @@
 import { sql } from "drizzle-orm";
-import { customType, index, integer, pgTable, real, text, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  customType,
+  index,
+  integer,
+  pgTable,
+  real,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 import { documentVersions } from "./document-versions.ts";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
@@ -27,6 +36,11 @@ export const chunks = pgTable(
     sha256: text("sha256").notNull(),
     embeddingModel: text("embedding_model").notNull(),
     embedding: real("embedding").array().notNull(),
+    /**
+     * The text reads like instructions to a model ("ignore previous instructions…"): it is still
+     * data, flagged at ingest so citations show it and policy can leave it out.
+     */
+    suspectedInjection: boolean("suspected_injection").notNull().default(false),
     fts: tsvector("fts")
       .notNull()
       .generatedAlwaysAs(sql`to_tsvector(${FTS_CONFIG_SQL}, "text")`),

@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { documents } from "./documents.ts";
 import { ingestRuns } from "./ingest-runs.ts";
 
@@ -20,6 +20,11 @@ export const documentVersions = pgTable(
     mediaType: text("media_type").notNull(),
     /** ISO 639-1 code detected from the text at ingest; null when it could not be told. */
     language: text("language"),
+    /**
+     * What PII redaction at ingest replaced, as offsets into `text` (the redacted text, which is
+     * what offsets and hashes refer to); null when redaction was off.
+     */
+    redactions: jsonb("redactions").$type<{ kind: string; start: number; end: number }[] | null>(),
     byteLength: integer("byte_length").notNull(),
     ingestedAt: timestamp("ingested_at", { withTimezone: true }).notNull().defaultNow(),
     ingestedBy: text("ingested_by").notNull(),

@@ -6,3 +6,4 @@ export * from "./chunks.ts";
 export * from "./answers.ts";
 export * from "./citations.ts";
 export * from "./lexeme-stats.ts";
+export * from "./api-keys.ts";
