@@ -12,6 +12,7 @@ import { indexRefresher } from "./refresh-index.ts";
 import { ingestThroughServer, ServerRunError } from "./remote.ts";
 import { removeSource, UnknownSourceError } from "./remove-source.ts";
 import { createProgressReporter, formatRemoval, formatSummary } from "./report.ts";
+import { runCli } from "../src/cli/run.ts";
 
 const USAGE = `Usage: npm run ingest -- [--manifest PATH] [--by NAME] [--if-empty]
        npm run ingest -- --remove-source ID [--by NAME]
@@ -23,7 +24,8 @@ const USAGE = `Usage: npm run ingest -- [--manifest PATH] [--by NAME] [--if-empt
   --if-empty            do nothing when the store already holds documents (used by npm start)
   --remove-source ID    remove a whole source (recorded; its versions stay for old citations,
                         and a manifest listing it again restores it)
-  --server URL          ingest through a running Verity server (e.g. http://127.0.0.1:3000)
+  --server URL          ingest through a running Verity server (e.g. http://127.0.0.1:3000),
+                        sending the key in VERITY_API_KEY when it requires one (ingest scope),
                         instead of opening the store: the way to ingest while it serves from the
                         embedded store, which only its owner may open. The server reads the
                         manifest and its files from its own filesystem, so both must see them
@@ -59,6 +61,7 @@ async function main(): Promise<number> {
         ? { removeSource: removal, by }
         : { manifest: resolve(values.manifest ?? config.VERITY_MANIFEST), by },
       { stdout: (line) => console.log(line), progress: process.stderr },
+      { apiKey: config.VERITY_API_KEY },
     );
   }
   const manifest = values["remove-source"]
@@ -111,11 +114,4 @@ const EXPLAINED = [
   ServerRunError,
 ];
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const known = EXPLAINED.some((type) => error instanceof type);
-    console.error(known ? (error as Error).message : error);
-    process.exit(1);
-  },
-);
+runCli(main, EXPLAINED);

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
+import { PII_KINDS } from "../src/text/pii.ts";
 import { safeText } from "../src/text/safe-text.ts";
 
 export const SourceSpec = z.object({
@@ -18,6 +19,11 @@ export const SourceSpec = z.object({
   trust: z.enum(["authoritative", "reviewed", "community"]),
   /** Globs relative to the manifest's folder. */
   paths: z.array(safeText(z.string().min(1))).min(1),
+  /**
+   * Personal data replaced by a placeholder ("[email redacted]") at ingest, before hashing and
+   * chunking; none when absent. See ingest/redact.ts.
+   */
+  redact: z.array(z.enum(PII_KINDS)).optional(),
 });
 export type SourceSpec = z.infer<typeof SourceSpec>;
 

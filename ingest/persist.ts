@@ -4,6 +4,7 @@ import { chunks, documents, documentVersions, sources } from "../src/db/schema/i
 import { stableId, newId } from "../src/ids.ts";
 import { detectLanguage } from "../src/text/language.ts";
 import type { SourceSpec } from "./manifest.ts";
+import type { Redaction } from "./redact.ts";
 
 export type PreparedChunk = {
   ordinal: number;
@@ -12,6 +13,8 @@ export type PreparedChunk = {
   text: string;
   sha256: string;
   embedding: Float32Array;
+  /** The chunk reads like instructions to a model (src/text/injection.ts). */
+  suspectedInjection?: boolean;
 };
 
 export type PreparedVersion = {
@@ -27,6 +30,8 @@ export type PreparedVersion = {
   language: string | null;
   embeddingModel: string;
   chunks: PreparedChunk[];
+  /** What redaction replaced, as offsets into `text`; null (the default) when it was off. */
+  redactions?: Redaction[] | null;
 };
 
 export function documentIdFor(sourceId: string, path: string): string {
@@ -65,6 +70,8 @@ export type CurrentVersion = {
   version: number;
   textSha256: string | null;
   rawSha256: string | null;
+  /** The version was stored with redaction on: its text is not the file's as loaded. */
+  redacted: boolean;
 };
 
 /** The current version of every known document of a source, keyed by path. */
@@ -81,6 +88,7 @@ export async function readCurrentVersions(
       version: documentVersions.version,
       textSha256: documentVersions.textSha256,
       rawSha256: documentVersions.rawSha256,
+      redactions: documentVersions.redactions,
     })
     .from(documents)
     .leftJoin(
@@ -89,10 +97,11 @@ export async function readCurrentVersions(
     )
     .where(eq(documents.sourceId, sourceId));
   return new Map(
-    rows.map((r) => [
+    rows.map(({ redactions, ...r }) => [
       r.path,
       {
         ...r,
+        redacted: redactions != null,
         version: r.version ?? 0,
         versionId: r.versionId ?? null,
         textSha256: r.textSha256 ?? null,
@@ -147,6 +156,7 @@ export async function persistVersion(
       mediaType: prepared.mediaType,
       byteLength: prepared.byteLength,
       language: prepared.language,
+      redactions: prepared.redactions ?? null,
       ingestedAt: now,
       ingestedBy: provenance.ingestedBy,
       ingestRunId: provenance.runId,
@@ -164,6 +174,7 @@ export async function persistVersion(
           sha256: c.sha256,
           embeddingModel: prepared.embeddingModel,
           embedding: Array.from(c.embedding),
+          suspectedInjection: c.suspectedInjection ?? false,
         })),
       );
     }

@@ -6,6 +6,7 @@ import { finishIngestRun, keepAlive, startIngestRun } from "../src/db/ingest-run
 import { sha256 } from "../src/hash.ts";
 import type { IngestSummary } from "../src/ingestion/schema.ts";
 import type { Embedder } from "../src/retrieval/embedder.ts";
+import { looksLikeInjection } from "../src/text/injection.ts";
 import { detectLanguage } from "../src/text/language.ts";
 import { chunkText } from "./chunk.ts";
 import { discoverFiles } from "./discover.ts";
@@ -22,6 +23,7 @@ import {
   type CurrentVersion,
   type PreparedVersion,
 } from "./persist.ts";
+import { redactText } from "./redact.ts";
 
 /** Documents are prepared and embedded in groups, so one embedding batch spans many files. */
 const GROUP_SIZE = 32;
@@ -94,7 +96,7 @@ async function syncManifest(options: IngestOptions, runId: string): Promise<Inge
   const summary: IngestSummary = {
     runId,
     files: { seen: 0, added: 0, updated: 0, unchanged: 0, removed: 0, failed: 0 },
-    chunks: { written: 0, embedded: 0, reused: 0 },
+    chunks: { written: 0, embedded: 0, reused: 0, suspectedInjection: 0 },
     failures: [],
     removed: [],
     timingsMs: { load: 0, chunk: 0, embed: 0, persist: 0, total: 0 },
@@ -160,14 +162,22 @@ async function ingestGroup(
       let t = performance.now();
       const bytes = await readFile(join(options.manifest.baseDir, file.path));
       const rawSha256 = sha256(bytes);
-      if (file.previous?.rawSha256 === rawSha256) {
+      const redact = file.source.redact ?? [];
+      // With redaction on, now or when the stored version was written, the same bytes can give
+      // other stored text (redaction switched on, off or to other kinds): only the hash of the
+      // text as it would be stored, below, can tell that nothing changed.
+      const redacting = redact.length > 0 || file.previous?.redacted === true;
+      if (!redacting && file.previous?.rawSha256 === rawSha256) {
         if (file.previous.removedAt) await restoreDocument(db, file.previous.documentId);
         report(label, "unchanged");
         continue;
       }
       const loaded = await loadDocument(file.path, bytes);
       summary.timingsMs.load += performance.now() - t;
-      const textSha256 = sha256(loaded.text);
+      // Before hashing and chunking, so the stored text, every offset and every hash are of the
+      // redacted text and citations of it verify like any other.
+      const { text, redactions } = redactText(loaded.text, redact);
+      const textSha256 = sha256(text);
       if (file.previous?.textSha256 === textSha256) {
         // Same words in different bytes (re-saved, re-encoded): not a new version.
         if (file.previous.removedAt) await restoreDocument(db, file.previous.documentId);
@@ -175,7 +185,7 @@ async function ingestGroup(
         continue;
       }
       t = performance.now();
-      const spans = options.chunk(loaded.text);
+      const spans = options.chunk(text);
       if (spans.length === 0) throw new Error("no text to index after loading");
       summary.timingsMs.chunk += performance.now() - t;
       prepared.push({
@@ -183,19 +193,24 @@ async function ingestGroup(
         version: {
           sourceId: file.source.id,
           path: file.path,
-          title: loaded.title,
-          text: loaded.text,
+          // Redacted too, but not recorded: redactions are offsets into the text.
+          title: redactText(loaded.title, redact).text,
+          text,
           textSha256,
           rawSha256,
           mediaType: loaded.mediaType,
           byteLength: bytes.byteLength,
-          language: detectLanguage(loaded.text),
+          language: detectLanguage(text),
           embeddingModel: embedder.modelId,
           chunks: spans.map((s) => ({
             ...s,
             sha256: sha256(s.text),
             embedding: new Float32Array(0),
+            // Source text is data, never instructions: flagged so citations show it and a
+            // policy can leave it out of answers (excludeSuspectedInjection).
+            suspectedInjection: looksLikeInjection(s.text),
           })),
+          redactions: redact.length > 0 ? redactions : null,
         },
       });
     } catch (error) {
@@ -229,6 +244,9 @@ async function ingestGroup(
     try {
       await persistVersion(db, version, file.previous, { ingestedBy: options.ingestedBy, runId });
       summary.chunks.written += version.chunks.length;
+      summary.chunks.suspectedInjection += version.chunks.filter(
+        (c) => c.suspectedInjection,
+      ).length;
       report(`${file.source.id}:${file.path}`, file.previous?.versionId ? "updated" : "added");
     } catch (error) {
       fail(summary, report, file, error);

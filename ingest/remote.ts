@@ -22,6 +22,8 @@ export async function ingestThroughServer(
   server: string,
   request: IngestRunRequest,
   out: { stdout: (line: string) => void; progress: NodeJS.WriteStream },
+  /** The API key to send (VERITY_API_KEY); a server without keys on loopback needs none. */
+  options: { apiKey?: string } = {},
 ): Promise<number> {
   let base: URL;
   try {
@@ -29,9 +31,12 @@ export async function ingestThroughServer(
   } catch {
     throw new ServerRunError(`--server must be a URL such as http://127.0.0.1:3000, not ${server}`);
   }
+  const authorization: Record<string, string> = options.apiKey
+    ? { authorization: `Bearer ${options.apiKey}` }
+    : {};
   const started = await call(base, new URL("/v1/ingest-runs", base), {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...authorization },
     body: JSON.stringify(request),
   });
   if (started.response.status !== 202) throw refusal(started.response, started.body);
@@ -43,7 +48,7 @@ export async function ingestThroughServer(
     while (run.status === "running") {
       if (run.progress) progress.onProgress(run.progress);
       await sleep(POLL_MS);
-      const polled = await poll(base, location);
+      const polled = await poll(base, location, authorization);
       if (polled.response.status !== 200) throw refusal(polled.response, polled.body);
       run = IngestRun.parse(polled.body);
     }
@@ -80,10 +85,10 @@ async function call(base: URL, url: URL, init?: RequestInit) {
   return { response, body };
 }
 
-async function poll(base: URL, url: URL): ReturnType<typeof call> {
+async function poll(base: URL, url: URL, headers: Record<string, string>): ReturnType<typeof call> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call(base, url);
+      return await call(base, url, { headers });
     } catch (error) {
       if (attempt >= POLL_ATTEMPTS) throw error;
       await sleep(1_000);
@@ -96,7 +101,11 @@ function refusal(response: Response, body: unknown): ServerRunError {
   const problem = body as { title?: string; detail?: string } | null;
   const detail =
     typeof problem === "object" && problem?.detail ? problem.detail : String(body).slice(0, 500);
+  const hint =
+    response.status === 401 || response.status === 403
+      ? " Set VERITY_API_KEY to a key with the ingest scope (npm run keys -- create)."
+      : "";
   return new ServerRunError(
-    `The server answered ${response.status}${problem?.title ? ` (${problem.title})` : ""}: ${detail}`,
+    `The server answered ${response.status}${problem?.title ? ` (${problem.title})` : ""}: ${detail}${hint}`,
   );
 }

@@ -1,6 +1,12 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
+import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, type Config } from "./config.ts";
 import { AppError } from "./errors.ts";
+import { limitBody } from "./http/middleware/body-limit.ts";
+import { jsonOnly } from "./http/middleware/json-only.ts";
+import { methodNotAllowed } from "./http/middleware/method-not-allowed.ts";
+import { bodyTimeout } from "./http/middleware/timeouts.ts";
+import { authenticate, registerBearerAuth } from "./http/middleware/auth.ts";
 import { problemResponse, validationError } from "./http/problem.ts";
 import { registerCreateAnswer } from "./http/routes/answers.create.ts";
 import { registerGetAnswer } from "./http/routes/answers.get.ts";
@@ -11,13 +17,25 @@ import { registerGetIngestRun } from "./http/routes/ingest-runs.get.ts";
 import { registerListSources } from "./http/routes/sources.list.ts";
 import type { App, AppEnv, RouteDeps } from "./http/types.ts";
 
-export function createApp(deps: RouteDeps): App {
+/** The settings the HTTP layer reads itself: its request limits. */
+export type HttpLimits = Pick<Config, "VERITY_MAX_BODY_BYTES" | "VERITY_BODY_TIMEOUT_MS">;
+
+export function createApp(deps: RouteDeps & { config: HttpLimits }): App {
   const app: App = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error);
     },
   });
   app.use(requestId());
+  // Every /v1 route needs a caller; /healthz, /readyz and /openapi.json stay public.
+  app.use("/v1/*", authenticate({ access: deps.access }));
+  registerBearerAuth(app);
+  // Limits, in the order a request meets them: a method the path takes, a body that arrives in
+  // time and within size, then UTF-8 JSON text for the routes that read one.
+  app.use(methodNotAllowed({ app }));
+  app.use(bodyTimeout({ ms: deps.config.VERITY_BODY_TIMEOUT_MS ?? DEFAULT_BODY_TIMEOUT_MS }));
+  app.use(limitBody({ maxBytes: deps.config.VERITY_MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES }));
+  app.use(jsonOnly());
   app.onError((error, c) => problemResponse(c, error, deps.logger));
   app.notFound((c) =>
     problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}.`)),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { API_KEY_PATTERN } from "./auth/keys.ts";
 
 /** A plain decimal number ("3000", "0.7"): no hex, exponents or blanks turning into 0. */
 const decimal = z
@@ -28,6 +29,23 @@ export const Config = z.object({
   VERITY_VERIFIER_MODEL: z.string().min(1).optional(),
   /** The refusal threshold on the cross-encoder's probability (DEFAULT_VERIFIER_THRESHOLD). */
   VERITY_VERIFIER_THRESHOLD: decimal.pipe(z.number().min(0).max(1)).optional(),
+  /** The largest request body accepted, in bytes (DEFAULT_MAX_BODY_BYTES); larger ones get 413. */
+  VERITY_MAX_BODY_BYTES: decimal.pipe(z.number().int().min(1)).optional(),
+  /** How long a request body may take to arrive, in ms (DEFAULT_BODY_TIMEOUT_MS); then 408. */
+  VERITY_BODY_TIMEOUT_MS: decimal.pipe(z.number().int().min(1)).optional(),
+  /**
+   * An admin key of tenant `default` made (or accepted, when it exists) at start-up, for
+   * deployments that cannot run `npm run keys` first. Its presence alone makes keys required.
+   */
+  VERITY_BOOTSTRAP_KEY: z
+    .string()
+    .regex(
+      API_KEY_PATTERN,
+      "must be a key of the form vk_<16 hex>_<43 base64url> (npm run keys -- generate)",
+    )
+    .optional(),
+  /** The key `npm run ingest -- --server` sends, for a server that requires one. */
+  VERITY_API_KEY: z.string().regex(API_KEY_PATTERN, "must be a key of the form vk_…_…").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type Config = z.infer<typeof Config>;
@@ -39,6 +57,14 @@ export type Config = z.infer<typeof Config>;
  * cross-encoder carries no setting for one.
  */
 export const DEFAULT_VERIFIER_THRESHOLD = 0.5;
+
+/**
+ * Request limits when their variables are unset, applied by createApp (as the verifier threshold
+ * is by createDeps). Every request body the API takes is a small JSON object: a question is at most
+ * 2,000 characters, an ingest run names a path; 64 KiB leaves room for escapes and source filters.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -2,6 +2,8 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { AnswerDeps } from "./answer/compose.ts";
 import { loadPolicy } from "./answer/policy.ts";
+import { createAccessControl, type AccessControl } from "./auth/access.ts";
+import { ensureBootstrapKey } from "./auth/manage.ts";
 import { ConfigError, DEFAULT_VERIFIER_THRESHOLD, type Config } from "./config.ts";
 import { openDatabase, type DatabaseHandle } from "./db/client.ts";
 import { abortSilentRuns } from "./db/ingest-runs.ts";
@@ -19,6 +21,8 @@ import { loadCrossEncoder, type CrossEncoder } from "./scoring/cross-encoder.ts"
 export type Deps = AnswerDeps & {
   config: Config;
   logger: Logger;
+  /** Who a request is (API keys, or anonymous on loopback while none exists). */
+  access: AccessControl;
   /** Which store `db` is, for start-up messages. */
   store: DatabaseHandle["kind"];
   /** Tell a process that finds the embedded store taken where this one serves. */
@@ -71,6 +75,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     await database.migrate();
     // The owner of an embedded store is its only process: a run still marked running was killed.
     if (database.kind === "pglite") await abortSilentRuns(database.db, 0);
+    if (config.VERITY_BOOTSTRAP_KEY)
+      await ensureBootstrapKey({ db: database.db, logger }, config.VERITY_BOOTSTRAP_KEY);
     // A server may ingest while it serves (POST /v1/ingest-runs): keep embedding off its loop.
     embedder =
       overrides.embedder ??
@@ -88,6 +94,11 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       config,
       logger,
       db: database.db,
+      access: createAccessControl({
+        db: database.db,
+        host: config.HOST,
+        bootstrapKey: config.VERITY_BOOTSTRAP_KEY,
+      }),
       store: database.kind,
       describeOwner: (extra) => database.describeOwner(extra),
       embedder: opened,

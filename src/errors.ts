@@ -2,8 +2,14 @@
 export const ErrorCode = {
   VALIDATION_FAILED: 400,
   MALFORMED_JSON: 400,
+  INVALID_BODY: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
   INGEST_RUNNING: 409,
+  PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   DATABASE_UNAVAILABLE: 503,
   NOT_READY: 503,
@@ -14,8 +20,14 @@ export type ErrorCode = keyof typeof ErrorCode;
 const TITLES: Record<ErrorCode, string> = {
   VALIDATION_FAILED: "Request validation failed",
   MALFORMED_JSON: "Malformed JSON body",
+  INVALID_BODY: "Body is not UTF-8 JSON text",
+  UNAUTHENTICATED: "Authentication required",
+  FORBIDDEN: "Forbidden",
   NOT_FOUND: "Not found",
+  METHOD_NOT_ALLOWED: "Method not allowed",
+  REQUEST_TIMEOUT: "Request body too slow",
   INGEST_RUNNING: "An ingest run is already going",
+  PAYLOAD_TOO_LARGE: "Request body too large",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
   DATABASE_UNAVAILABLE: "Database unavailable",
   NOT_READY: "Not ready",
@@ -30,7 +42,12 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { invalidFields?: InvalidField[]; retryAfterSeconds?: number } = {},
+    readonly extra: {
+      invalidFields?: InvalidField[];
+      retryAfterSeconds?: number;
+      /** The `WWW-Authenticate` challenge of a 401 or 403. */
+      wwwAuthenticate?: string;
+    } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -3,9 +3,11 @@ import { serve } from "@hono/node-server";
 import { createIngestion } from "../ingest/service.ts";
 import { warmUpAnswering } from "./answer/warm-up.ts";
 import { createApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { checkServingExposure } from "./auth/access.ts";
+import { ConfigError, DEFAULT_BODY_TIMEOUT_MS, loadConfig } from "./config.ts";
 import { StoreLockedError } from "./db/store-lock.ts";
 import { createDeps } from "./deps.ts";
+import { nodeServerTimeouts } from "./http/middleware/timeouts.ts";
 
 /**
  * Composition root: loadConfig -> createDeps -> createIngestion -> createApp -> serve, and a
@@ -14,14 +16,24 @@ import { createDeps } from "./deps.ts";
 async function main(): Promise<void> {
   const config = loadConfig();
   const deps = await createDeps(config);
+  await checkServingExposure(deps, config).catch(async (error: unknown) => {
+    await deps.close();
+    throw error;
+  });
   warmUpAnswering();
   const ingestion = createIngestion(deps);
   const app = createApp({ ...deps, ingestion });
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    const url = `http://${config.HOST}:${info.port}`;
-    deps.describeOwner({ url });
-    deps.logger.info({ url, database: deps.store }, "Verity is listening");
+  const serverOptions = nodeServerTimeouts({
+    bodyMs: config.VERITY_BODY_TIMEOUT_MS ?? DEFAULT_BODY_TIMEOUT_MS,
   });
+  const server = serve(
+    { fetch: app.fetch, port: config.PORT, hostname: config.HOST, serverOptions },
+    (info) => {
+      const url = `http://${config.HOST}:${info.port}`;
+      deps.describeOwner({ url });
+      deps.logger.info({ url, database: deps.store }, "Verity is listening");
+    },
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

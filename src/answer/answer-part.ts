@@ -79,6 +79,7 @@ export async function answerPart(
     question,
     sourceIds,
     k: policy.candidateChunks,
+    excludeSuspectedInjection: policy.excludeSuspectedInjection,
   });
   const threshold = deps.crossEncoder ? deps.crossEncoderThreshold : thresholdFor(policy, question);
   const outcome = (

@@ -63,6 +63,7 @@ export async function citeVerified(
       chunkSha256: candidate.sha256,
       score: roundScore(s.score),
       verified: true,
+      suspectedInjection: candidate.suspectedInjection,
     };
     return citation;
   });

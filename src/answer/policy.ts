@@ -50,6 +50,12 @@ export const Policy = z.object({
    */
   verifier: z.string().nullable().default(null),
   targetPrecision: z.number().min(0.5).max(1).default(0.9),
+  /**
+   * Never cite a chunk flagged at ingest as suspected prompt injection (it reads like
+   * instructions to a model). Off by default: the text is still quoted, never obeyed, and its
+   * citations say `suspectedInjection: true`.
+   */
+  excludeSuspectedInjection: z.boolean().default(false),
 });
 export type Policy = z.infer<typeof Policy>;
 

@@ -38,6 +38,10 @@ export const Citation = z
     chunkSha256: z.string(),
     score: z.number().openapi({ description: "Support of the quote for the question, 0..1" }),
     verified: z.literal(true),
+    suspectedInjection: z.boolean().openapi({
+      description:
+        "The cited chunk reads like instructions to a model (flagged at ingest): it is quoted as data, never followed",
+    }),
   })
   .openapi("Citation");
 export type Citation = z.infer<typeof Citation>;

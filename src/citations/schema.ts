@@ -18,6 +18,9 @@ export const CitationTrace = z
       end: z.number().int(),
       sha256: z.string(),
       embeddingModel: z.string(),
+      suspectedInjection: z.boolean().openapi({
+        description: "Flagged at ingest: the chunk reads like instructions to a model",
+      }),
     }),
     version: z.object({
       id: z.string(),
@@ -29,6 +32,19 @@ export const CitationTrace = z
       ingestedAt: z.string(),
       ingestedBy: z.string(),
       supersededAt: z.string().nullable(),
+      redactions: z
+        .array(
+          z.object({
+            kind: z.string(),
+            start: z.number().int(),
+            end: z.number().int(),
+          }),
+        )
+        .nullable()
+        .openapi({
+          description:
+            "Personal data replaced at ingest, as offsets of the placeholders in the stored text; null when redaction was off",
+        }),
     }),
     document: z.object({
       id: z.string(),

@@ -50,6 +50,7 @@ export async function traceCitation(db: Database, id: string): Promise<CitationT
       end: chunk.end,
       sha256: chunk.sha256,
       embeddingModel: chunk.embeddingModel,
+      suspectedInjection: chunk.suspectedInjection,
     },
     version: {
       id: version.id,
@@ -61,6 +62,7 @@ export async function traceCitation(db: Database, id: string): Promise<CitationT
       ingestedAt: version.ingestedAt.toISOString(),
       ingestedBy: version.ingestedBy,
       supersededAt: version.supersededAt?.toISOString() ?? null,
+      redactions: version.redactions ?? null,
     },
     document: {
       id: document.id,

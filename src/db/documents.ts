@@ -44,6 +44,7 @@ export async function readChunksWithProvenance(db: Database, chunkIds: string[])
       end: chunks.end,
       text: chunks.text,
       sha256: chunks.sha256,
+      suspectedInjection: chunks.suspectedInjection,
       embedding: chunks.embedding,
     })
     .from(chunks)
@@ -51,6 +52,19 @@ export async function readChunksWithProvenance(db: Database, chunkIds: string[])
     .innerJoin(documents, presentDocumentOfVersion)
     .innerJoin(sources, eq(sources.id, documents.sourceId))
     .where(inArray(chunks.id, chunkIds));
+}
+
+/** Which of these chunks were flagged at ingest as suspected prompt injection. */
+export async function readSuspectedInjections(
+  db: Database,
+  chunkIds: string[],
+): Promise<Set<string>> {
+  if (chunkIds.length === 0) return new Set();
+  const rows = await db
+    .select({ id: chunks.id })
+    .from(chunks)
+    .where(and(inArray(chunks.id, chunkIds), eq(chunks.suspectedInjection, true)));
+  return new Set(rows.map((r) => r.id));
 }
 
 /** The languages the searchable documents are written in (those detected at ingest). */

@@ -56,13 +56,16 @@ function isDeadHere(owner: StoreOwner | null): boolean {
   return owner !== null && isProcessGone(owner.pid, owner.host);
 }
 
-export function describeOwner(dir: string, owner: StoreOwner | null): string {
+/** `requester` is the role of the process asking ("ingest", "keys"): it decides the advice. */
+export function describeOwner(dir: string, owner: StoreOwner | null, requester?: string): string {
   if (!owner) return `The embedded store ${dir} is in use by another Verity process.`;
   const who = `${owner.role === "server" ? "a Verity server" : `\`${owner.command}\``} (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}${owner.url ? `, ${owner.url}` : ""})`;
   const advice =
-    owner.role === "server"
-      ? `Ingest through it instead: npm run ingest -- --server ${owner.url ?? "<its URL>"}; or stop it first.`
-      : "Wait for it to finish, or stop it first.";
+    owner.role === "server" && requester === "keys"
+      ? "Stop it first: API keys are managed with the store closed (on PostgreSQL, both may run at once)."
+      : owner.role === "server"
+        ? `Ingest through it instead: npm run ingest -- --server ${owner.url ?? "<its URL>"}; or stop it first.`
+        : "Wait for it to finish, or stop it first.";
   const elsewhere =
     owner.host === hostname()
       ? ""
@@ -93,14 +96,14 @@ export async function acquireStoreLock(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
     const owner = readOwner(dir);
-    if (!isDeadHere(owner)) throw new StoreLockedError(describeOwner(dir, owner));
+    if (!isDeadHere(owner)) throw new StoreLockedError(describeOwner(dir, owner, role));
     // The owner was killed before it could release; its lock is not stale yet, but it is dead.
     rmSync(lockFile(dir), { recursive: true, force: true });
     try {
       release = await lockfile.lock(dir, options);
     } catch (again) {
       if ((again as NodeJS.ErrnoException).code !== "ELOCKED") throw again;
-      throw new StoreLockedError(describeOwner(dir, readOwner(dir)));
+      throw new StoreLockedError(describeOwner(dir, readOwner(dir), role));
     }
   }
   let owner: StoreOwner = {

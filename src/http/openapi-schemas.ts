@@ -14,7 +14,7 @@ export const Problem = z
   })
   .openapi("Problem");
 
-export const problemResponses = (...statuses: (400 | 404 | 503)[]) =>
+export const problemResponses = (...statuses: (400 | 401 | 403 | 404 | 503)[]) =>
   Object.fromEntries(
     statuses.map((s) => [
       s,

@@ -30,6 +30,7 @@ export function problemResponse(c: Context, thrown: unknown, logger?: Logger): R
   const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE };
   if (error.extra.retryAfterSeconds !== undefined)
     headers["retry-after"] = String(error.extra.retryAfterSeconds);
+  if (error.extra.wwwAuthenticate) headers["www-authenticate"] = error.extra.wwwAuthenticate;
   return new Response(
     JSON.stringify(toProblem(error, c.get("requestId"), new URL(c.req.url).pathname)),
     {

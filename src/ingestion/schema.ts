@@ -34,7 +34,15 @@ export const IngestSummary = z
       removed: count,
       failed: count,
     }),
-    chunks: z.object({ written: count, embedded: count, reused: count }),
+    chunks: z.object({
+      written: count,
+      embedded: count,
+      reused: count,
+      // Summaries recorded before chunks were flagged have no count: read them as 0.
+      suspectedInjection: count.default(0).openapi({
+        description: "Chunks written by this run that read like instructions to a model",
+      }),
+    }),
     failures: z.array(z.object({ source: z.string(), path: z.string(), error: z.string() })),
     removed: z.array(z.object({ source: z.string(), path: z.string() })),
     timingsMs: z.object({

@@ -1,5 +1,5 @@
 import type { Database } from "../db/client.ts";
-import { readChunksWithProvenance } from "../db/documents.ts";
+import { readChunksWithProvenance, readSuspectedInjections } from "../db/documents.ts";
 import type { Embedder } from "./embedder.ts";
 import { fuseRankings } from "./fusion.ts";
 import type { IndexHolder } from "./index-holder.ts";
@@ -25,6 +25,8 @@ export type Candidate = {
   end: number;
   text: string;
   sha256: string;
+  /** Flagged at ingest: the chunk reads like instructions to a model (src/text/injection.ts). */
+  suspectedInjection: boolean;
   lexicalScore: number;
   lexicalRank: number | null;
   denseSimilarity: number;
@@ -33,7 +35,13 @@ export type Candidate = {
 
 export type Retrieval = { query: QueryTerms; candidates: Candidate[] };
 
-export type RetrieveInput = { question: string; sourceIds?: string[]; k: number };
+export type RetrieveInput = {
+  question: string;
+  sourceIds?: string[];
+  k: number;
+  /** Leave out chunks flagged as suspected prompt injection (policy excludeSuspectedInjection). */
+  excludeSuspectedInjection?: boolean;
+};
 
 /** What retrieval reads: the store, the query encoder and the serving vector index. */
 export type RetrievalDeps = { db: Database; embedder: Embedder; index: IndexHolder };
@@ -56,10 +64,21 @@ export async function retrieveCandidates(
     LIST_DEPTH,
     allowed ? (id) => allowed.has(sourceOf.get(id) ?? "") : undefined,
   );
-  const fused = fuseRankings([
+  let ranked = fuseRankings([
     { weight: LEXICAL_WEIGHT, ids: lexical.map((h) => h.chunkId) },
     { weight: DENSE_WEIGHT, ids: dense.map((h) => h.chunkId) },
-  ]).slice(0, input.k);
+  ]);
+  // Excluded here, before the cut to k and before any scoring: a flagged chunk is never scored,
+  // selected or cited, and never takes the place of a clean chunk among the k handed on (a filter
+  // at citation time would refuse answers a clean chunk could give).
+  if (input.excludeSuspectedInjection) {
+    const flagged = await readSuspectedInjections(
+      db,
+      ranked.map((f) => f.id),
+    );
+    ranked = ranked.filter((f) => !flagged.has(f.id));
+  }
+  const fused = ranked.slice(0, input.k);
   if (fused.length === 0) return { query, candidates: [] };
 
   const rows = await readChunksWithProvenance(

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { json, startHarness, type Harness } from "../support/harness.ts";
+import { expectProblem } from "../support/problem.ts";
 
 /** Bad input gets a problem document naming what is wrong; unknown ids are 404s. */
 describe("HTTP errors", () => {
@@ -8,20 +9,6 @@ describe("HTTP errors", () => {
     h = await startHarness("pglite");
   });
   afterAll(async () => h?.close());
-
-  async function expectProblem(res: Response, status: number, code: string) {
-    expect(res.status).toBe(status);
-    expect(res.headers.get("content-type")).toContain("application/problem+json");
-    const body = await json(res);
-    expect(body).toMatchObject({
-      status,
-      code,
-      title: expect.any(String),
-      detail: expect.any(String),
-    });
-    expect(body.requestId).toEqual(expect.any(String));
-    return body;
-  }
 
   it("names the missing field", async () => {
     const body = await expectProblem(await h.post("/v1/answers", {}), 400, "VALIDATION_FAILED");

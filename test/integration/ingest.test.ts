@@ -74,7 +74,7 @@ describe.each(storeKinds())("ingestion on %s", (kind) => {
     const state = await readCorpusState(database.handle.db);
     const second = await ingest();
     expect(second.files.unchanged).toBe(second.files.seen);
-    expect(second.chunks).toEqual({ written: 0, embedded: 0, reused: 0 });
+    expect(second.chunks).toEqual({ written: 0, embedded: 0, reused: 0, suspectedInjection: 0 });
     expect(await readCorpusState(database.handle.db)).toEqual(state);
   });
 

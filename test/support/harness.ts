@@ -36,7 +36,13 @@ export type Harness = {
 export async function startHarness(
   kind: StoreKind,
   /** `template` "empty" for tests that ingest themselves (a run's own counts, another encoder). */
-  options: { embedder?: Embedder; policy?: string; template?: StoreTemplate } = {},
+  options: {
+    embedder?: Embedder;
+    policy?: string;
+    template?: StoreTemplate;
+    /** More settings, as environment variables (`HOST`, `VERITY_BOOTSTRAP_KEY`, ...). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "verity-test-"));
   const dataDir = join(dir, "data");
@@ -52,6 +58,7 @@ export async function startHarness(
       VERITY_MANIFEST: join(dir, "sources", "sources.json"),
       VERITY_POLICY: options.policy,
       LOG_LEVEL: "silent",
+      ...options.env,
     });
     deps = await createDeps(config, { embedder: options.embedder });
   } catch (error) {

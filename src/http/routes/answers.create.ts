@@ -1,12 +1,14 @@
 import { createRoute } from "@hono/zod-openapi";
 import { askQuestion } from "../../answer/ask.ts";
 import { Answer, AnswerRequest } from "../../answer/schema.ts";
+import { requiresScope } from "../middleware/auth.ts";
 import { problemResponses } from "../openapi-schemas.ts";
 import type { App, RouteDeps } from "../types.ts";
 
 export const route = createRoute({
   method: "post",
   path: "/v1/answers",
+  ...requiresScope("answer"),
   summary: "Answer a question from the trusted sources, or refuse with a reason",
   request: { body: { required: true, content: { "application/json": { schema: AnswerRequest } } } },
   responses: {
@@ -15,7 +17,7 @@ export const route = createRoute({
         "An answer whose every sentence cites a verified span, or a refusal (status `refused`)",
       content: { "application/json": { schema: Answer } },
     },
-    ...problemResponses(400, 503),
+    ...problemResponses(400, 401, 403, 503),
   },
 });
 

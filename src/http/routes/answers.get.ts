@@ -2,17 +2,19 @@ import { createRoute } from "@hono/zod-openapi";
 import { findAnswer } from "../../answer/record.ts";
 import { Answer } from "../../answer/schema.ts";
 import { AppError } from "../../errors.ts";
+import { requiresScope } from "../middleware/auth.ts";
 import { IdParam, problemResponses } from "../openapi-schemas.ts";
 import type { App, RouteDeps } from "../types.ts";
 
 export const route = createRoute({
   method: "get",
   path: "/v1/answers/{id}",
+  ...requiresScope("answer"),
   summary: "The stored record of an answer, exactly as it was returned",
   request: { params: IdParam("ans") },
   responses: {
     200: { description: "The stored answer", content: { "application/json": { schema: Answer } } },
-    ...problemResponses(404, 503),
+    ...problemResponses(401, 403, 404, 503),
   },
 });
 

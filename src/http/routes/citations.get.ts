@@ -2,12 +2,14 @@ import { createRoute } from "@hono/zod-openapi";
 import { CitationTrace } from "../../citations/schema.ts";
 import { traceCitation } from "../../citations/trace.ts";
 import { AppError } from "../../errors.ts";
+import { requiresScope } from "../middleware/auth.ts";
 import { IdParam, problemResponses } from "../openapi-schemas.ts";
 import type { App, RouteDeps } from "../types.ts";
 
 export const route = createRoute({
   method: "get",
   path: "/v1/citations/{id}",
+  ...requiresScope("answer"),
   summary: "Trace a citation to the exact span of the exact source version, re-verified now",
   request: { params: IdParam("cit") },
   responses: {
@@ -15,7 +17,7 @@ export const route = createRoute({
       description: "The citation with its context, version and source",
       content: { "application/json": { schema: CitationTrace } },
     },
-    ...problemResponses(404, 503),
+    ...problemResponses(401, 403, 404, 503),
   },
 });
 

@@ -3,12 +3,14 @@ import { IngestBusyError } from "../../db/ingest-runs.ts";
 import { AppError } from "../../errors.ts";
 import { describeIngestRun, IngestInputError, requestIngestRun } from "../../ingestion/runs.ts";
 import { IngestRun, IngestRunRequest } from "../../ingestion/schema.ts";
+import { requiresScope } from "../middleware/auth.ts";
 import { Problem, problemResponses } from "../openapi-schemas.ts";
 import type { App, RouteDeps } from "../types.ts";
 
 export const route = createRoute({
   method: "post",
   path: "/v1/ingest-runs",
+  ...requiresScope("ingest"),
   summary: "Ingest a manifest, or remove a source, inside the server",
   description:
     "Starts the run in the background and answers at once; poll the run at `Location`. The " +
@@ -23,7 +25,7 @@ export const route = createRoute({
       headers: z.object({ Location: z.string().openapi({ example: "/v1/ingest-runs/run_..." }) }),
       content: { "application/json": { schema: IngestRun } },
     },
-    ...problemResponses(400, 503),
+    ...problemResponses(400, 401, 403, 503),
     409: {
       description: "Another run is going (problem `INGEST_RUNNING`)",
       content: { "application/problem+json": { schema: Problem } },

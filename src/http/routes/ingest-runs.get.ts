@@ -2,17 +2,19 @@ import { createRoute } from "@hono/zod-openapi";
 import { AppError } from "../../errors.ts";
 import { readIngestRun } from "../../ingestion/runs.ts";
 import { IngestRun } from "../../ingestion/schema.ts";
+import { requiresScope } from "../middleware/auth.ts";
 import { IdParam, problemResponses } from "../openapi-schemas.ts";
 import type { App, RouteDeps } from "../types.ts";
 
 export const route = createRoute({
   method: "get",
   path: "/v1/ingest-runs/{id}",
+  ...requiresScope("ingest"),
   summary: "An ingest run: its state, live progress, summary or error",
   request: { params: IdParam("run") },
   responses: {
     200: { description: "The run", content: { "application/json": { schema: IngestRun } } },
-    ...problemResponses(404, 503),
+    ...problemResponses(401, 403, 404, 503),
   },
 });
 

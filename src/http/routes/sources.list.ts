@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listSources } from "../../db/sources.ts";
+import { requiresScope } from "../middleware/auth.ts";
 import { problemResponses } from "../openapi-schemas.ts";
 import type { App, RouteDeps } from "../types.ts";
 
@@ -19,13 +20,14 @@ export const Source = z
 export const route = createRoute({
   method: "get",
   path: "/v1/sources",
+  ...requiresScope("answer"),
   summary: "The trusted sources answers may cite",
   responses: {
     200: {
       description: "Sources",
       content: { "application/json": { schema: z.object({ sources: z.array(Source) }) } },
     },
-    ...problemResponses(503),
+    ...problemResponses(401, 403, 503),
   },
 });
 

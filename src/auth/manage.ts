@@ -1,0 +1,114 @@
+import type { Logger } from "pino";
+import { ConfigError } from "../config.ts";
+import type { Database } from "../db/client.ts";
+import { findApiKey, insertApiKey, markApiKeyRevoked } from "../db/api-keys.ts";
+import type { ApiKeyRow } from "../db/schema/index.ts";
+import {
+  DEFAULT_TENANT,
+  generateApiKey,
+  hashApiKey,
+  parseApiKey,
+  verifyApiKey,
+  type Scope,
+} from "./keys.ts";
+
+/** What managing keys needs: the store, and somewhere to record what was done. */
+export type KeyDeps = { db: Database; logger: Logger };
+
+/** Who made a key from VERITY_BOOTSTRAP_KEY, as its `created_by` says. */
+export const BOOTSTRAP_CREATED_BY = "VERITY_BOOTSTRAP_KEY";
+
+export type KeyEvent = {
+  action: "created" | "revoked";
+  key: Pick<ApiKeyRow, "id" | "tenant" | "scopes" | "name">;
+  by: string;
+};
+
+/**
+ * Every change to the set of keys passes here. Today it is a log line; the audit ledger will
+ * record it too (never with a secret: a KeyEvent has none to give).
+ */
+export function recordKeyEvent(logger: Logger, event: KeyEvent): void {
+  const { id, tenant, scopes, name } = event.key;
+  logger.info(
+    { event: `api_key.${event.action}`, keyId: id, tenant, scopes, name, by: event.by },
+    `API key ${event.action}`,
+  );
+}
+
+export class KeyNotFoundError extends Error {
+  override name = "KeyNotFoundError";
+}
+
+/** Make a key: the token is returned this once, and only its hash is stored. */
+export async function createApiKey(
+  deps: KeyDeps,
+  input: { tenant: string; scopes: Scope[]; name?: string; by: string },
+): Promise<{ key: ApiKeyRow; token: string }> {
+  const made = generateApiKey();
+  const key = await insertApiKey(deps.db, {
+    id: made.id,
+    secretSha256: made.secretSha256,
+    tenant: input.tenant,
+    scopes: input.scopes,
+    name: input.name ?? null,
+    createdBy: input.by,
+  });
+  // 64 random bits of id: a collision means something is badly wrong, not bad luck to retry.
+  if (!key) throw new Error(`API key id ${made.id} is already taken`);
+  recordKeyEvent(deps.logger, { action: "created", key, by: input.by });
+  return { key, token: made.token };
+}
+
+/** Revoke a key; a key revoked already is returned as it is, and nothing is recorded again. */
+export async function revokeApiKey(
+  deps: KeyDeps,
+  id: string,
+  by: string,
+): Promise<{ key: ApiKeyRow; revokedNow: boolean }> {
+  const revoked = await markApiKeyRevoked(deps.db, id);
+  if (revoked) {
+    recordKeyEvent(deps.logger, { action: "revoked", key: revoked, by });
+    return { key: revoked, revokedNow: true };
+  }
+  const existing = await findApiKey(deps.db, id);
+  if (!existing) throw new KeyNotFoundError(`No API key with id ${id}.`);
+  return { key: existing, revokedNow: false };
+}
+
+/**
+ * The admin key of tenant `default` that VERITY_BOOTSTRAP_KEY names, created on first start and
+ * accepted as it is afterwards (the same token always names the same row). A revoked one stays
+ * revoked: a configuration cannot undo a revocation.
+ */
+export async function ensureBootstrapKey(deps: KeyDeps, token: string): Promise<ApiKeyRow> {
+  const parsed = parseApiKey(token);
+  if (!parsed) throw new ConfigError("Invalid configuration: VERITY_BOOTSTRAP_KEY is not a key.");
+  const existing = await findApiKey(deps.db, parsed.id);
+  if (existing) return acceptBootstrapKey(deps, existing, token);
+  const key = await insertApiKey(deps.db, {
+    id: parsed.id,
+    secretSha256: hashApiKey(token),
+    tenant: DEFAULT_TENANT,
+    scopes: ["admin"],
+    name: "bootstrap",
+    createdBy: BOOTSTRAP_CREATED_BY,
+  });
+  // Another process starting with the same setting got there first.
+  if (!key) return acceptBootstrapKey(deps, (await findApiKey(deps.db, parsed.id))!, token);
+  recordKeyEvent(deps.logger, { action: "created", key, by: BOOTSTRAP_CREATED_BY });
+  return key;
+}
+
+function acceptBootstrapKey(deps: KeyDeps, row: ApiKeyRow, token: string): ApiKeyRow {
+  if (!verifyApiKey(token, row.secretSha256))
+    throw new ConfigError(
+      `Invalid configuration: VERITY_BOOTSTRAP_KEY names ${row.id}, which exists with another secret.`,
+    );
+  if (row.revokedAt)
+    deps.logger.warn(
+      { keyId: row.id, revokedAt: row.revokedAt.toISOString() },
+      "VERITY_BOOTSTRAP_KEY was revoked and no longer authenticates; set another one",
+    );
+  return row;
+}
