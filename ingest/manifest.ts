@@ -1,16 +1,25 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
+import { DEFAULT_TENANT } from "../src/auth/keys.ts";
 import { PII_KINDS } from "../src/text/pii.ts";
 import { safeText } from "../src/text/safe-text.ts";
 
+/** What a source id, and a source's tenant, may be. */
+const SafeId = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    "lowercase letters, digits and dashes, at most 63 characters",
+  );
+
 export const SourceSpec = z.object({
-  id: z
-    .string()
-    .regex(
-      /^[a-z0-9][a-z0-9-]{0,62}$/,
-      "lowercase letters, digits and dashes, at most 63 characters",
-    ),
+  id: SafeId,
+  /**
+   * Whose source it is: only that tenant's callers retrieve, cite or list it. Absent, it is
+   * "default" from the CLI and the caller's tenant over HTTP (see tenantOf).
+   */
+  tenant: SafeId.optional(),
   // Text that ends up in the database and in every citation: no NUL, no lone surrogate, NFC.
   name: safeText(z.string().min(1)),
   publisher: safeText(z.string().min(1)),
@@ -26,6 +35,11 @@ export const SourceSpec = z.object({
   redact: z.array(z.enum(PII_KINDS)).optional(),
 });
 export type SourceSpec = z.infer<typeof SourceSpec>;
+
+/** The tenant a source is stored under: its own, or `fallback` when the manifest names none. */
+export function tenantOf(spec: SourceSpec, fallback: string = DEFAULT_TENANT): string {
+  return spec.tenant ?? fallback;
+}
 
 export const Manifest = z
   .object({ sources: z.array(SourceSpec).min(1) })

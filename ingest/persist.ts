@@ -3,7 +3,8 @@ import type { Database } from "../src/db/client.ts";
 import { chunks, documents, documentVersions, sources } from "../src/db/schema/index.ts";
 import { stableId, newId } from "../src/ids.ts";
 import { detectLanguage } from "../src/text/language.ts";
-import type { SourceSpec } from "./manifest.ts";
+import { DEFAULT_TENANT } from "../src/auth/keys.ts";
+import { tenantOf, type SourceSpec } from "./manifest.ts";
 import type { Redaction } from "./redact.ts";
 
 export type PreparedChunk = {
@@ -38,12 +39,58 @@ export function documentIdFor(sourceId: string, path: string): string {
   return stableId("doc", sourceId, path);
 }
 
+/** A manifest would move a stored source to another tenant: a source id belongs to one tenant. */
+export class SourceTenantError extends Error {
+  override name = "SourceTenantError";
+}
+
+/** The manifest's sources already stored under another tenant than the one it gives them. */
+export async function findTenantConflicts(
+  db: Database,
+  specs: SourceSpec[],
+  fallbackTenant: string = DEFAULT_TENANT,
+): Promise<{ id: string; stored: string; wanted: string }[]> {
+  if (specs.length === 0) return [];
+  const rows = await db
+    .select({ id: sources.id, tenant: sources.tenant })
+    .from(sources)
+    .where(
+      inArray(
+        sources.id,
+        specs.map((s) => s.id),
+      ),
+    );
+  const stored = new Map(rows.map((r) => [r.id, r.tenant]));
+  return specs.flatMap((s) => {
+    const was = stored.get(s.id);
+    const wanted = tenantOf(s, fallbackTenant);
+    return was !== undefined && was !== wanted ? [{ id: s.id, stored: was, wanted }] : [];
+  });
+}
+
+export function describeTenantConflicts(
+  conflicts: { id: string; stored: string; wanted: string }[],
+): string {
+  return (
+    conflicts
+      .map((c) => `source ${c.id} belongs to tenant "${c.stored}", not "${c.wanted}"`)
+      .join("; ") + ". A source id belongs to one tenant: give the source another id."
+  );
+}
+
 /**
  * Insert or update the manifest's sources (name, licence and trust may change between runs). A
  * listed source that was removed is present again; its documents come back as they are ingested.
+ * A source stored under another tenant is refused (SourceTenantError), before anything is written.
  */
-export async function upsertSources(db: Database, specs: SourceSpec[]): Promise<void> {
+export async function upsertSources(
+  db: Database,
+  specs: SourceSpec[],
+  fallbackTenant: string = DEFAULT_TENANT,
+): Promise<void> {
   await db.transaction(async (tx) => {
+    const conflicts = await findTenantConflicts(tx, specs, fallbackTenant);
+    if (conflicts.length > 0) throw new SourceTenantError(describeTenantConflicts(conflicts));
     for (const s of specs) {
       const values = {
         name: s.name,
@@ -54,7 +101,7 @@ export async function upsertSources(db: Database, specs: SourceSpec[]): Promise<
       };
       await tx
         .insert(sources)
-        .values({ id: s.id, ...values })
+        .values({ id: s.id, tenant: tenantOf(s, fallbackTenant), ...values })
         .onConflictDoUpdate({
           target: sources.id,
           set: { ...values, updatedAt: new Date(), removedAt: null },

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../src/db/client.ts";
 import { refreshCorpusStatistics } from "../src/db/corpus-state.ts";
 import { finishIngestRun, startIngestRun } from "../src/db/ingest-runs.ts";
@@ -12,15 +12,26 @@ export class UnknownSourceError extends Error {
   override name = "UnknownSourceError";
 }
 
-/** Record a removal run for a stored source (UnknownSourceError for any other). */
+/**
+ * Record a removal run for a stored source (UnknownSourceError for any other). With `tenant`,
+ * the run is that tenant's and another tenant's source is as unknown as a missing one.
+ */
 export async function startRemoval(
   db: Database,
   sourceId: string,
   ingestedBy: string,
+  tenant?: string,
 ): Promise<IngestRunRow> {
-  const [known] = await db.select({ id: sources.id }).from(sources).where(eq(sources.id, sourceId));
+  const [known] = await db
+    .select({ id: sources.id })
+    .from(sources)
+    .where(
+      tenant === undefined
+        ? eq(sources.id, sourceId)
+        : and(eq(sources.id, sourceId), eq(sources.tenant, tenant)),
+    );
   if (!known) throw new UnknownSourceError(`No source ${sourceId} is stored.`);
-  return startIngestRun(db, { kind: "remove-source", sourceId, ingestedBy });
+  return startIngestRun(db, { kind: "remove-source", sourceId, ingestedBy, tenant });
 }
 
 /**

@@ -2,7 +2,9 @@ import { startIngestRun } from "../src/db/ingest-runs.ts";
 import type { Deps } from "../src/deps.ts";
 import { IngestInputError, type Ingestion } from "../src/ingestion/runs.ts";
 import type { IngestProgress } from "../src/ingestion/schema.ts";
-import { loadManifest, ManifestError } from "./manifest.ts";
+import type { Database } from "../src/db/client.ts";
+import { loadManifest, ManifestError, type LoadedManifest } from "./manifest.ts";
+import { findTenantConflicts } from "./persist.ts";
 import { ingestManifest, type IngestEvent } from "./pipeline.ts";
 import { indexRefresher } from "./refresh-index.ts";
 import { removeSource, startRemoval, UnknownSourceError } from "./remove-source.ts";
@@ -57,16 +59,18 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
   };
 
   return {
-    async ingestManifest({ manifestPath, by }) {
-      const manifest = await loadManifest(manifestPath).catch((error: unknown) => {
+    async ingestManifest({ manifestPath, by, tenant }) {
+      const loaded = await loadManifest(manifestPath).catch((error: unknown) => {
         throw error instanceof ManifestError
           ? new IngestInputError("manifest", error.message)
           : error;
       });
+      const manifest = await ownManifest(deps.db, loaded, tenant);
       const run = await startIngestRun(deps.db, {
         kind: "manifest",
         manifestPath: manifest.path,
         ingestedBy: by,
+        tenant,
       });
       const live = remember(run.id);
       deps.logger.info({ runId: run.id, manifest: manifest.path, by }, "ingest run started");
@@ -86,8 +90,8 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
       return run;
     },
 
-    async removeSource({ sourceId, by }) {
-      const run = await startRemoval(deps.db, sourceId, by).catch((error: unknown) => {
+    async removeSource({ sourceId, by, tenant }) {
+      const run = await startRemoval(deps.db, sourceId, by, tenant).catch((error: unknown) => {
         throw error instanceof UnknownSourceError
           ? new IngestInputError("removeSource", error.message)
           : error;
@@ -107,6 +111,36 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
       await Promise.all(jobs);
     },
   };
+}
+
+/**
+ * The manifest as `tenant` may ingest it: its sources without a tenant become `tenant`'s; one
+ * naming another tenant, or stored under another tenant, is refused (IngestInputError) before
+ * any run is recorded.
+ */
+async function ownManifest(
+  db: Database,
+  loaded: LoadedManifest,
+  tenant: string,
+): Promise<LoadedManifest> {
+  const foreign = loaded.manifest.sources.filter((s) => s.tenant && s.tenant !== tenant);
+  if (foreign.length > 0)
+    throw new IngestInputError(
+      "manifest",
+      `Invalid manifest ${loaded.path}: ` +
+        foreign.map((s) => `source ${s.id} names tenant "${s.tenant}"`).join("; ") +
+        `; this API key ingests for tenant "${tenant}" only.`,
+    );
+  const sources = loaded.manifest.sources.map((s) => ({ ...s, tenant }));
+  const conflicts = await findTenantConflicts(db, sources);
+  if (conflicts.length > 0)
+    throw new IngestInputError(
+      "manifest",
+      `Invalid manifest ${loaded.path}: ` +
+        conflicts.map((c) => `source id ${c.id} is another tenant's`).join("; ") +
+        ". A source id belongs to one tenant: give the source another id.",
+    );
+  return { ...loaded, manifest: { ...loaded.manifest, sources } };
 }
 
 function follow(live: IngestProgress, event: IngestEvent): void {

@@ -1,6 +1,7 @@
 import { analyseQuestion, searchLexical } from "../../src/retrieval/lexical.ts";
 import { percentile, round } from "../shared/stats.ts";
 import type { BenchStore } from "./store.ts";
+import { DEFAULT_TENANT } from "../../src/auth/keys.ts";
 
 /** Median time of the retrieval steps, measured apart from answerQuestion on a few questions. */
 export type StageBreakdown = {
@@ -32,7 +33,10 @@ export async function measureStages(
     const vector = await embedder.embedQuery(question);
     embed.push(performance.now() - t);
     t = performance.now();
-    await searchLexical(db, await analyseQuestion(db, question), { k: LIST_DEPTH });
+    await searchLexical(db, await analyseQuestion(db, question), {
+      k: LIST_DEPTH,
+      tenant: DEFAULT_TENANT,
+    });
     bm25.push(performance.now() - t);
     t = performance.now();
     index.current().index.search(vector, LIST_DEPTH);

@@ -2,6 +2,7 @@ import { answerQuestion, type AnswerDeps } from "../../src/answer/compose.ts";
 import { predictAnswerable, type VerifierModel } from "../../src/scoring/verifier.ts";
 import type { Evidence } from "../../src/answer/compose.ts";
 import { percentile, round } from "../shared/stats.ts";
+import { DEFAULT_TENANT } from "../../src/auth/keys.ts";
 
 export type VerifierCost = {
   model: string;
@@ -31,7 +32,7 @@ export async function measureVerifier(
   const scoring: number[] = [];
   const time = async (d: AnswerDeps, question: string, into: number[]) => {
     const t = performance.now();
-    const { evidence } = await answerQuestion(d, { question });
+    const { evidence } = await answerQuestion(d, { question, tenant: DEFAULT_TENANT });
     into.push(performance.now() - t);
     return evidence;
   };

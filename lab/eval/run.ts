@@ -14,6 +14,7 @@ import { prepareCorpus } from "../corpora/prepare.ts";
 import { selectQuestions } from "../corpora/select.ts";
 import { ensureIngested, type CorpusIngest } from "../corpora/store.ts";
 import type { EvalQuestion, PreparedCorpus } from "../corpora/types.ts";
+import { DEFAULT_TENANT } from "../../src/auth/keys.ts";
 
 /** What one question produced: the replayable outcome plus the documents retrieval ranked. */
 export type QuestionRun = {
@@ -116,7 +117,10 @@ async function askOne(
     return { question, outcome, cited: [], seen: [], deep: [], invalid: true };
   }
   const started = performance.now();
-  const { answer, evidence } = await answerQuestion(deps, request.data);
+  const { answer, evidence } = await answerQuestion(deps, {
+    ...request.data,
+    tenant: DEFAULT_TENANT,
+  });
   const latencyMs = performance.now() - started;
 
   const bestScore =
@@ -147,6 +151,7 @@ async function askOne(
           (
             await retrieveCandidates(deps, {
               question: request.data.question,
+              tenant: DEFAULT_TENANT,
               k: Math.max(retrievalDepth, deps.policy.candidateChunks),
             })
           ).candidates.slice(0, retrievalDepth),

@@ -7,6 +7,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createDeps } from "../../src/deps.ts";
 import { loadManifest } from "../../ingest/manifest.ts";
 import { ingestManifest } from "../../ingest/pipeline.ts";
+import { DEFAULT_TENANT } from "../../src/auth/keys.ts";
 
 /**
  * `npm run eval:own-words`: the sample corpus asked in people's own words (lab/fixtures/
@@ -47,7 +48,7 @@ try {
   const line = (mark: string, support: number | null, question: string, detail: string) =>
     console.log(`${mark} ${(support ?? 0).toFixed(2).padStart(5)}  ${question}  ${detail}`);
   for (const { question, expect } of set.answerable) {
-    const { answer } = await answerQuestion(deps, { question });
+    const { answer } = await answerQuestion(deps, { question, tenant: DEFAULT_TENANT });
     const quotes = answer.citations.map((c) => c.quote);
     if (answer.status === "refused") {
       tally.refused += 1;
@@ -61,7 +62,7 @@ try {
     }
   }
   for (const question of set.unanswerable) {
-    const { answer } = await answerQuestion(deps, { question });
+    const { answer } = await answerQuestion(deps, { question, tenant: DEFAULT_TENANT });
     if (answer.status === "refused") {
       tally.rightlyRefused += 1;
       line("✓", answer.reason?.bestScore ?? null, question, `refused ${answer.reason?.code}`);

@@ -12,6 +12,7 @@ import { prepareCorpus, type CorpusSpec } from "../corpora/prepare.ts";
 import { ensureIngested } from "../corpora/store.ts";
 import type { EvalQuestion, PreparedCorpus } from "../corpora/types.ts";
 import { groupQuestions } from "./groups.ts";
+import { DEFAULT_TENANT } from "../../src/auth/keys.ts";
 
 /**
  * Bump when retrieval or sentence scoring changes what a candidate's inputs are, so cached
@@ -97,7 +98,10 @@ export async function collectExamples(
     const groups = groupQuestions(corpus.questions);
     const examples: Example[] = [];
     for (const [i, q] of corpus.questions.entries()) {
-      const { evidence } = await answerQuestion(deps, { question: q.question });
+      const { evidence } = await answerQuestion(deps, {
+        question: q.question,
+        tenant: DEFAULT_TENANT,
+      });
       examples.push(toExample(corpus, q, groups.get(q.id)!, evidence, depth));
       if ((i + 1) % 500 === 0) log(`${corpus.dataset}: ${i + 1}/${corpus.questions.length} asked`);
     }

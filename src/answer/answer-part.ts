@@ -58,6 +58,9 @@ const NO_SENTENCES: SentenceEvidence = {
   },
 };
 
+/** What a question may be answered from: a tenant's sources, or the given ones of them. */
+export type SearchScope = { tenant: string; sourceIds: string[] | undefined };
+
 /** Where a sentence sits in the corpus: a part may not cite what another part cited. */
 export const locationOf = (versionId: string, start: number) => `${versionId}:${start}`;
 
@@ -71,13 +74,14 @@ export const locationOf = (versionId: string, start: number) => `${versionId}:${
 export async function answerPart(
   deps: AnswerDeps,
   question: string,
-  sourceIds: string[] | undefined,
+  scope: SearchScope,
   taken: ReadonlySet<string> = new Set(),
 ): Promise<PartOutcome> {
   const { policy } = deps;
   const retrieval = await retrieveCandidates(deps, {
     question,
-    sourceIds,
+    tenant: scope.tenant,
+    sourceIds: scope.sourceIds,
     k: policy.candidateChunks,
     excludeSuspectedInjection: policy.excludeSuspectedInjection,
   });

@@ -7,6 +7,7 @@ import {
   type AnswerDeps,
   type Evidence,
   type PartOutcome,
+  type SearchScope,
 } from "./answer-part.ts";
 import { thresholdFor } from "./policy.ts";
 import type {
@@ -23,15 +24,22 @@ export type { AnswerDeps, Evidence } from "./answer-part.ts";
 export type Answered = { answer: Answer; evidence: Evidence };
 
 /**
- * Answer a question: refuse one in a language the corpus is not in; split one that asks several
- * things into parts and answer each on its own evidence (status `partial` when only some are
- * answered); otherwise answer it whole. A question naming alternatives ("on Team and Premium")
- * is split only when it cannot be answered whole. Nothing is written: recording the answer is
- * the caller's step (recordAnswer).
+ * A request as answering handles it: what the client sent, plus the tenant it is answered for
+ * (the caller's, never the body's; "default" for evaluation, benchmarks and training).
  */
-export async function answerQuestion(deps: AnswerDeps, input: AnswerRequest): Promise<Answered> {
-  const { question, sourceIds } = input;
-  const languages = deps.index.current().languages;
+export type AnswerInput = AnswerRequest & { tenant: string };
+
+/**
+ * Answer a question: refuse one in a language the tenant's corpus is not in; split one that asks
+ * several things into parts and answer each on its own evidence (status `partial` when only some
+ * are answered); otherwise answer it whole. A question naming alternatives ("on Team and
+ * Premium") is split only when it cannot be answered whole. Nothing is written: recording the
+ * answer is the caller's step (recordAnswer).
+ */
+export async function answerQuestion(deps: AnswerDeps, input: AnswerInput): Promise<Answered> {
+  const { question } = input;
+  const scope: SearchScope = { tenant: input.tenant, sourceIds: input.sourceIds };
+  const languages = deps.index.current().languagesOf.get(input.tenant) ?? new Set<string>();
   const foreign = languages.size > 0 ? foreignLanguage(question, languages) : null;
   if (foreign) {
     const known = [...languages].sort().join(", ");
@@ -44,28 +52,28 @@ export async function answerQuestion(deps: AnswerDeps, input: AnswerRequest): Pr
   }
   const asked = splitQuestion(question);
   if (asked.length === 1) {
-    const whole = await answerPart(deps, question, sourceIds);
+    const whole = await answerPart(deps, question, scope);
     const alternatives =
       whole.reason?.code === "LOW_SUPPORT" ? splitNamedAlternatives(question) : [question];
     if (alternatives.length === 1) return composeAnswer(deps, input, [whole]);
-    const parts = await answerParts(deps, alternatives, sourceIds);
+    const parts = await answerParts(deps, alternatives, scope);
     // Split or not, nothing could be answered: the whole question's refusal says it best.
     if (parts.every((p) => p.status === "refused")) return composeAnswer(deps, input, [whole]);
     return composeAnswer(deps, input, parts);
   }
-  return composeAnswer(deps, input, await answerParts(deps, asked, sourceIds));
+  return composeAnswer(deps, input, await answerParts(deps, asked, scope));
 }
 
 /** Parts in order; each may not cite a sentence an earlier part cited. */
 async function answerParts(
   deps: AnswerDeps,
   questions: string[],
-  sourceIds: string[] | undefined,
+  scope: SearchScope,
 ): Promise<PartOutcome[]> {
   const taken = new Set<string>();
   const parts: PartOutcome[] = [];
   for (const question of questions) {
-    const part = await answerPart(deps, question, sourceIds, taken);
+    const part = await answerPart(deps, question, scope, taken);
     // What a part cited, copies in other documents included, is not another part's evidence.
     for (const s of part.evidence.selected) taken.add(locationOf(s.candidate.versionId, s.start));
     parts.push(part);

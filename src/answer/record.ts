@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { answers, citations } from "../db/schema/index.ts";
 import type { Answer } from "./schema.ts";
@@ -7,8 +7,9 @@ import type { Answer } from "./schema.ts";
 export async function recordAnswer(
   db: Database,
   answer: Answer,
-  sourceIds: string[] | null,
+  asked: { sourceIds: string[] | null; tenant: string; keyId: string | null },
 ): Promise<void> {
+  const { sourceIds, tenant, keyId } = asked;
   await db.transaction(async (tx) => {
     await tx.insert(answers).values({
       id: answer.id,
@@ -20,6 +21,8 @@ export async function recordAnswer(
       reasonMessage: answer.reason?.message ?? null,
       threshold: answer.policy.threshold,
       response: answer,
+      tenant,
+      keyId,
       createdAt: new Date(answer.createdAt),
     });
     if (answer.citations.length === 0) return;
@@ -42,13 +45,14 @@ export async function recordAnswer(
 }
 
 /**
- * The stored answer exactly as it was returned. It is not re-parsed with today's schema: a record
- * written under an older contract must still come back unaltered.
+ * The stored answer exactly as it was returned, if it is `tenant`'s (another tenant's is as
+ * missing as none). It is not re-parsed with today's schema: a record written under an older
+ * contract must still come back unaltered.
  */
-export async function findAnswer(db: Database, id: string): Promise<Answer | null> {
+export async function findAnswer(db: Database, id: string, tenant: string): Promise<Answer | null> {
   const [row] = await db
     .select({ response: answers.response })
     .from(answers)
-    .where(eq(answers.id, id));
+    .where(and(eq(answers.id, id), eq(answers.tenant, tenant)));
   return row ? (row.response as Answer) : null;
 }

@@ -9,10 +9,15 @@ const CONTEXT_CHARS = 240;
 /**
  * Everything a reviewer needs to follow a citation: the quote in its surrounding text, the exact
  * version it came from (and whether that version is still current), the source's licence and
- * trust, and a fresh verification of the quote against what is stored now.
+ * trust, and a fresh verification of the quote against what is stored now. Only `tenant`'s
+ * citations are traced; another tenant's is null, as a missing one.
  */
-export async function traceCitation(db: Database, id: string): Promise<CitationTrace | null> {
-  const row = await readCitationWithEvidence(db, id);
+export async function traceCitation(
+  db: Database,
+  id: string,
+  tenant: string,
+): Promise<CitationTrace | null> {
+  const row = await readCitationWithEvidence(db, id, tenant);
   if (!row) return null;
   const { citation, chunk, version, document, source } = row;
   const verification = verifyCitation(

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import {
   answers,
@@ -11,9 +11,10 @@ import {
 
 /**
  * A stored citation with everything it points at: the answer's threshold, the chunk, the exact
- * version, its document and source. Null when there is no such citation.
+ * version, its document and source. Null when there is no such citation, or when its answer is
+ * not `tenant`'s.
  */
-export async function readCitationWithEvidence(db: Database, id: string) {
+export async function readCitationWithEvidence(db: Database, id: string, tenant: string) {
   const [row] = await db
     .select({
       citation: citations,
@@ -29,6 +30,6 @@ export async function readCitationWithEvidence(db: Database, id: string) {
     .innerJoin(documentVersions, eq(documentVersions.id, citations.versionId))
     .innerJoin(documents, eq(documents.id, documentVersions.documentId))
     .innerJoin(sources, eq(sources.id, documents.sourceId))
-    .where(eq(citations.id, id));
+    .where(and(eq(citations.id, id), eq(answers.tenant, tenant)));
   return row ?? null;
 }

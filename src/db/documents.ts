@@ -67,23 +67,31 @@ export async function readSuspectedInjections(
   return new Set(rows.map((r) => r.id));
 }
 
-/** The languages the searchable documents are written in (those detected at ingest). */
-export async function readCorpusLanguages(db: Database): Promise<Set<string>> {
+/** Each tenant's languages: those its searchable documents are written in (detected at ingest). */
+export async function readCorpusLanguages(db: Database): Promise<Map<string, Set<string>>> {
   const rows = await db
-    .selectDistinct({ language: documentVersions.language })
+    .selectDistinct({ tenant: sources.tenant, language: documentVersions.language })
     .from(documentVersions)
     .innerJoin(documents, presentDocumentOfVersion)
+    .innerJoin(sources, eq(sources.id, documents.sourceId))
     .where(and(isNull(documentVersions.supersededAt), isNotNull(documentVersions.language)));
-  return new Set(rows.flatMap((r) => (r.language ? [r.language] : [])));
+  const byTenant = new Map<string, Set<string>>();
+  for (const { tenant, language } of rows) {
+    if (!language) continue;
+    const set = byTenant.get(tenant) ?? new Set<string>();
+    byTenant.set(tenant, set.add(language));
+  }
+  return byTenant;
 }
 
 /** The source of every searchable chunk (current version of a present document). */
 export async function readSearchableChunkSources(db: Database) {
   return db
-    .select({ id: chunks.id, sourceId: documents.sourceId })
+    .select({ id: chunks.id, sourceId: documents.sourceId, tenant: sources.tenant })
     .from(chunks)
     .innerJoin(documentVersions, currentVersionOfChunk)
-    .innerJoin(documents, presentDocumentOfVersion);
+    .innerJoin(documents, presentDocumentOfVersion)
+    .innerJoin(sources, eq(sources.id, documents.sourceId));
 }
 
 /** Every searchable chunk with its source, stored vector and the model that made it. */
@@ -92,10 +100,12 @@ export async function readSearchableChunkVectors(db: Database) {
     .select({
       id: chunks.id,
       sourceId: documents.sourceId,
+      tenant: sources.tenant,
       embedding: chunks.embedding,
       model: chunks.embeddingModel,
     })
     .from(chunks)
     .innerJoin(documentVersions, currentVersionOfChunk)
-    .innerJoin(documents, presentDocumentOfVersion);
+    .innerJoin(documents, presentDocumentOfVersion)
+    .innerJoin(sources, eq(sources.id, documents.sourceId));
 }

@@ -69,7 +69,14 @@ const isUniqueViolation = (error: unknown) =>
  */
 export async function startIngestRun(
   db: Database,
-  run: { kind: IngestRunRow["kind"]; manifestPath?: string; sourceId?: string; ingestedBy: string },
+  run: {
+    kind: IngestRunRow["kind"];
+    manifestPath?: string;
+    sourceId?: string;
+    ingestedBy: string;
+    /** Whose run it is; "default" (the CLI's) when not said. */
+    tenant?: string;
+  },
 ): Promise<IngestRunRow> {
   await abortSilentRuns(db);
   try {
@@ -111,7 +118,19 @@ export async function finishIngestRun(
     .where(eq(ingestRuns.id, runId));
 }
 
-export async function findIngestRun(db: Database, id: string): Promise<IngestRunRow | null> {
-  const [row] = await db.select().from(ingestRuns).where(eq(ingestRuns.id, id));
+/** A run by id; with `tenant`, only that tenant's (another's is as missing as none). */
+export async function findIngestRun(
+  db: Database,
+  id: string,
+  tenant?: string,
+): Promise<IngestRunRow | null> {
+  const [row] = await db
+    .select()
+    .from(ingestRuns)
+    .where(
+      tenant === undefined
+        ? eq(ingestRuns.id, id)
+        : and(eq(ingestRuns.id, id), eq(ingestRuns.tenant, tenant)),
+    );
   return row ?? null;
 }

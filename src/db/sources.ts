@@ -2,8 +2,8 @@ import { and, count, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { documents, sources } from "./schema/index.ts";
 
-/** Every source not removed, with the number of its documents still present, in id order. */
-export async function listSources(db: Database) {
+/** Every source of `tenant` not removed, with its documents still present, in id order. */
+export async function listSources(db: Database, tenant: string) {
   return db
     .select({
       id: sources.id,
@@ -17,17 +17,24 @@ export async function listSources(db: Database) {
     })
     .from(sources)
     .leftJoin(documents, and(eq(documents.sourceId, sources.id), isNull(documents.removedAt)))
-    .where(isNull(sources.removedAt))
+    .where(and(eq(sources.tenant, tenant), isNull(sources.removedAt)))
     .groupBy(sources.id)
     .orderBy(sources.id);
 }
 
-/** The ids among `ids` that name no stored (and not removed) source, in the order given. */
-export async function findUnknownSources(db: Database, ids: string[]): Promise<string[]> {
+/**
+ * The ids among `ids` that name no stored (and not removed) source of `tenant`, in the order
+ * given: another tenant's source is as unknown as a missing one.
+ */
+export async function findUnknownSources(
+  db: Database,
+  ids: string[],
+  tenant: string,
+): Promise<string[]> {
   const found = await db
     .select({ id: sources.id })
     .from(sources)
-    .where(and(inArray(sources.id, ids), isNull(sources.removedAt)));
+    .where(and(inArray(sources.id, ids), eq(sources.tenant, tenant), isNull(sources.removedAt)));
   const known = new Set(found.map((r) => r.id));
   return ids.filter((id) => !known.has(id));
 }

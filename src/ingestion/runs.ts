@@ -17,12 +17,20 @@ import {
  */
 export type Ingestion = {
   /**
-   * Record a run for the manifest at `manifestPath` and start it. Throws IngestInputError for a
-   * manifest that cannot be read or is invalid, IngestBusyError while another run is live.
+   * Record a run of `tenant` for the manifest at `manifestPath` and start it; its sources without
+   * a tenant become `tenant`'s. Throws IngestInputError for a manifest that cannot be read, is
+   * invalid or names another tenant's sources, IngestBusyError while another run is live.
    */
-  ingestManifest(input: { manifestPath: string; by: string }): Promise<IngestRunRow>;
-  /** Record a removal of a stored source and start it; IngestInputError for an unknown one. */
-  removeSource(input: { sourceId: string; by: string }): Promise<IngestRunRow>;
+  ingestManifest(input: {
+    manifestPath: string;
+    by: string;
+    tenant: string;
+  }): Promise<IngestRunRow>;
+  /**
+   * Record a removal of a stored source of `tenant` and start it; IngestInputError for an
+   * unknown one (another tenant's source is unknown).
+   */
+  removeSource(input: { sourceId: string; by: string; tenant: string }): Promise<IngestRunRow>;
   /** Live progress of a run this process carries out (or did, lately); null for any other. */
   progress(runId: string): IngestProgress | null;
   /** Stop the running job between documents (its run is recorded aborted) and wait for it. */
@@ -45,22 +53,25 @@ export const DEFAULT_RUN_BY = "http";
 
 export const ingestRunPath = (id: string) => `/v1/ingest-runs/${id}`;
 
-/** Start what the request asks for: a manifest ingest or a source removal. */
+/** Start what the request asks for, as `tenant`: a manifest ingest or a source removal. */
 export function requestIngestRun(
   deps: { ingestion: Ingestion },
   request: IngestRunRequest,
+  tenant: string,
 ): Promise<IngestRunRow> {
   const by = request.by ?? DEFAULT_RUN_BY;
   return request.manifest !== undefined
-    ? deps.ingestion.ingestManifest({ manifestPath: request.manifest, by })
-    : deps.ingestion.removeSource({ sourceId: request.removeSource!, by });
+    ? deps.ingestion.ingestManifest({ manifestPath: request.manifest, by, tenant })
+    : deps.ingestion.removeSource({ sourceId: request.removeSource!, by, tenant });
 }
 
+/** A run of `tenant`'s; another tenant's is null, as a missing one. */
 export async function readIngestRun(
   deps: { db: Database; ingestion: Ingestion },
   id: string,
+  tenant: string,
 ): Promise<IngestRun | null> {
-  const row = await findIngestRun(deps.db, id);
+  const row = await findIngestRun(deps.db, id, tenant);
   return row && describeIngestRun(row, deps.ingestion.progress(id));
 }
 

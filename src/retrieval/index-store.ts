@@ -9,12 +9,17 @@ import {
 import type { Embedder } from "./embedder.ts";
 import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-index.ts";
 
-/** The ANN index plus what filtering needs: which source each indexed chunk belongs to. */
+/** The ANN index plus what filtering needs: which source and tenant each indexed chunk belongs to. */
 export type SearchableIndex = {
   index: VectorIndex;
   sourceOf: Map<string, string>;
-  /** Languages of the indexed documents; empty when none was recorded (an older store). */
-  languages: ReadonlySet<string>;
+  /** The tenant of each indexed chunk's source: searches admit only the caller's. */
+  tenantOf: Map<string, string>;
+  /**
+   * Each tenant's languages (of its indexed documents); a tenant has none when none was recorded
+   * (an older store). Per tenant: a refusal naming them must not tell another tenant's.
+   */
+  languagesOf: ReadonlyMap<string, ReadonlySet<string>>;
   rebuilt: boolean;
   /** Why the saved index was not used (missing, stale, truncated, ...); null when it was. */
   rebuiltBecause: string | null;
@@ -45,13 +50,14 @@ export async function openSearchableIndex(
   const loaded = await loadVectorIndex(dir, expected, {
     onReject: (reason) => (rebuiltBecause = reason),
   });
-  const languages = await readCorpusLanguages(db);
+  const languagesOf = await readCorpusLanguages(db);
   if (loaded) {
     const rows = await readSearchableChunkSources(db);
     return {
       index: loaded,
       sourceOf: new Map(rows.map((r) => [r.id, r.sourceId])),
-      languages,
+      tenantOf: new Map(rows.map((r) => [r.id, r.tenant])),
+      languagesOf,
       rebuilt: false,
       rebuiltBecause: null,
     };
@@ -67,7 +73,8 @@ export async function openSearchableIndex(
   return {
     index,
     sourceOf: new Map(usable.map((r) => [r.id, r.sourceId])),
-    languages,
+    tenantOf: new Map(usable.map((r) => [r.id, r.tenant])),
+    languagesOf,
     rebuilt: true,
     rebuiltBecause,
   };

@@ -129,11 +129,15 @@ export function selectingTerms(present: QueryTerm[]): QueryTerm[] {
   return chosen;
 }
 
-/** BM25 over Postgres full-text search: the GIN index selects candidates, SQL scores them. */
+/**
+ * BM25 over Postgres full-text search: the GIN index selects candidates, SQL scores them. Only
+ * chunks of `tenant`'s sources are scored and ranked: the filter is part of the ranking query,
+ * so another tenant's chunks never take a place among the k.
+ */
 export async function searchLexical(
   db: Database,
   query: QueryTerms,
-  options: { k: number; sourceIds?: string[] },
+  options: { k: number; tenant: string; sourceIds?: string[] },
 ): Promise<LexicalHit[]> {
   const present = query.terms.filter((t) => t.df > 0);
   if (present.length === 0 || query.chunkCount === 0) return [];
@@ -153,6 +157,7 @@ export async function searchLexical(
       from chunks c
       join document_versions v on v.id = c.version_id and v.superseded_at is null
       join documents d on d.id = v.document_id and d.removed_at is null
+      join sources s on s.id = d.source_id and s.tenant = ${options.tenant}
       cross join lateral unnest(c.fts) u
       join q on q.lexeme = u.lexeme
       where c.fts @@ ${tsquery}::tsquery ${sourceFilter}

@@ -37,6 +37,8 @@ export type Retrieval = { query: QueryTerms; candidates: Candidate[] };
 
 export type RetrieveInput = {
   question: string;
+  /** Whose sources are searched: no other tenant's chunk is ever a candidate. */
+  tenant: string;
   sourceIds?: string[];
   k: number;
   /** Leave out chunks flagged as suspected prompt injection (policy excludeSuspectedInjection). */
@@ -56,13 +58,19 @@ export async function retrieveCandidates(
     analyseQuestion(db, input.question),
     deps.embedder.embedQuery(input.question),
   ]);
-  const lexical = await searchLexical(db, query, { k: LIST_DEPTH, sourceIds: input.sourceIds });
-  const { index, sourceOf } = deps.index.current();
+  const { tenant } = input;
+  const lexical = await searchLexical(db, query, {
+    k: LIST_DEPTH,
+    tenant,
+    sourceIds: input.sourceIds,
+  });
+  const { index, sourceOf, tenantOf } = deps.index.current();
   const allowed = input.sourceIds?.length ? new Set(input.sourceIds) : null;
+  // Inside the ANN search, so another tenant's nearer chunks never take the caller's places.
   const dense = index.search(
     vector,
     LIST_DEPTH,
-    allowed ? (id) => allowed.has(sourceOf.get(id) ?? "") : undefined,
+    (id) => tenantOf.get(id) === tenant && (!allowed || allowed.has(sourceOf.get(id) ?? "")),
   );
   let ranked = fuseRankings([
     { weight: LEXICAL_WEIGHT, ids: lexical.map((h) => h.chunkId) },

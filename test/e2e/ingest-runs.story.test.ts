@@ -9,6 +9,7 @@ import { retrieveCandidates } from "../../src/retrieval/retrieve.ts";
 import type { IngestProgress, IngestRun } from "../../src/ingestion/schema.ts";
 import { storeKinds } from "../support/databases.ts";
 import { json, startHarness, type Harness } from "../support/harness.ts";
+import { DEFAULT_TENANT } from "../../src/auth/keys.ts";
 
 const PRICE_QUESTION = "How much does the Basic plan cost?";
 
@@ -191,7 +192,11 @@ describe.each(storeKinds())("ingest runs over HTTP on %s", (kind) => {
     expect(summary.files.updated).toBe(1);
 
     // Every candidate either list holds, dense-only ones included (answers take the top few).
-    const { candidates } = await retrieveCandidates(h.deps, { question: PRICE_QUESTION, k: 100 });
+    const { candidates } = await retrieveCandidates(h.deps, {
+      question: PRICE_QUESTION,
+      tenant: DEFAULT_TENANT,
+      k: 100,
+    });
     const answer = await ask(PRICE_QUESTION);
     expect(h.deps.index.current().index).toBe(stale); // both came from the lagging index
     expect(candidates.some((c) => c.text.includes("$10 per user per month"))).toBe(true);

@@ -12,6 +12,7 @@ import { ingestManifest } from "../../ingest/pipeline.ts";
 import { documentIdFor, persistVersion, readCurrentVersions } from "../../ingest/persist.ts";
 import { createTestDatabase, storeKinds, type TestDatabase } from "../support/databases.ts";
 import { SAMPLE_SOURCES } from "../support/templates.ts";
+import { DEFAULT_TENANT } from "../../src/auth/keys.ts";
 
 /**
  * Ingestion's promises on a real store: idempotent by hash, one transaction per document, a bad
@@ -132,7 +133,10 @@ describe.each(storeKinds())("ingestion on %s", (kind) => {
     await ingest();
     const db = database.handle.db;
     const search = async () =>
-      searchLexical(db, await analyseQuestion(db, "refund window annual subscription"), { k: 50 });
+      searchLexical(db, await analyseQuestion(db, "refund window annual subscription"), {
+        k: 50,
+        tenant: DEFAULT_TENANT,
+      });
     const before = await search();
     await unlink(join(dir, "acme", "policies", "refund-policy.txt"));
     const summary = await ingest();

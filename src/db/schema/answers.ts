@@ -11,6 +11,10 @@ export const answers = pgTable("answers", {
   reasonMessage: text("reason_message"),
   threshold: real("threshold").notNull(),
   response: jsonb("response").notNull(),
+  /** The tenant of the caller who asked: only its callers read the answer and its citations. */
+  tenant: text("tenant").notNull().default("default"),
+  /** The API key that asked; null for the anonymous caller of a store without keys. */
+  keyId: text("key_id"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -18,6 +18,8 @@ export const ingestRuns = pgTable(
     /** The source removed by a removal run. */
     sourceId: text("source_id"),
     ingestedBy: text("ingested_by").notNull(),
+    /** The tenant whose caller asked for the run ("default" for the CLI). */
+    tenant: text("tenant").notNull().default("default"),
     /** `pid@host` of the process running it: a dead one on this host is known at once. */
     process: text("process"),
     status: text("status", { enum: ["running", "finished", "failed", "aborted"] })

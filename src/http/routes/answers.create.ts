@@ -22,5 +22,8 @@ export const route = createRoute({
 });
 
 export function registerCreateAnswer(app: App, deps: RouteDeps) {
-  app.openapi(route, async (c) => c.json(await askQuestion(deps, c.req.valid("json")), 200));
+  app.openapi(route, async (c) => {
+    const { tenant, keyId } = c.get("caller");
+    return c.json(await askQuestion(deps, { ...c.req.valid("json"), tenant }, keyId), 200);
+  });
 }

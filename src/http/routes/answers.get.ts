@@ -21,7 +21,7 @@ export const route = createRoute({
 export function registerGetAnswer(app: App, deps: RouteDeps) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const answer = await findAnswer(deps.db, id);
+    const answer = await findAnswer(deps.db, id, c.get("caller").tenant);
     if (!answer) throw new AppError("NOT_FOUND", `No answer with id ${id}.`);
     return c.json(answer, 200);
   });

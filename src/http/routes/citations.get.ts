@@ -24,7 +24,7 @@ export const route = createRoute({
 export function registerGetCitation(app: App, deps: RouteDeps) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const trace = await traceCitation(deps.db, id);
+    const trace = await traceCitation(deps.db, id, c.get("caller").tenant);
     if (!trace) throw new AppError("NOT_FOUND", `No citation with id ${id}.`);
     return c.json(trace, 200);
   });

@@ -15,7 +15,9 @@ export const route = createRoute({
   description:
     "Starts the run in the background and answers at once; poll the run at `Location`. The " +
     "manifest is read from the server's filesystem, so its path must be absolute there. One run " +
-    "at a time: a second one, from here or from `npm run ingest`, is refused with 409.",
+    "at a time: a second one, from here or from `npm run ingest`, is refused with 409. The run " +
+    "is the caller's tenant's: manifest sources without a `tenant` become its sources, and a " +
+    "manifest or removal naming another tenant's source is refused with 400.",
   request: {
     body: { required: true, content: { "application/json": { schema: IngestRunRequest } } },
   },
@@ -35,9 +37,11 @@ export const route = createRoute({
 
 export function registerCreateIngestRun(app: App, deps: RouteDeps) {
   app.openapi(route, async (c) => {
-    const row = await requestIngestRun(deps, c.req.valid("json")).catch((error: unknown) => {
-      throw toAppError(error);
-    });
+    const row = await requestIngestRun(deps, c.req.valid("json"), c.get("caller").tenant).catch(
+      (error: unknown) => {
+        throw toAppError(error);
+      },
+    );
     const run = describeIngestRun(row, deps.ingestion.progress(row.id));
     return c.json(run, 202, { Location: run.links.self });
   });

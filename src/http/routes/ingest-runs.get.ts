@@ -21,7 +21,7 @@ export const route = createRoute({
 export function registerGetIngestRun(app: App, deps: RouteDeps) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const run = await readIngestRun(deps, id);
+    const run = await readIngestRun(deps, id, c.get("caller").tenant);
     if (!run) throw new AppError("NOT_FOUND", `No ingest run with id ${id}.`);
     return c.json(run, 200);
   });

@@ -33,7 +33,7 @@ export const route = createRoute({
 
 export function registerListSources(app: App, deps: RouteDeps) {
   app.openapi(route, async (c) => {
-    const rows = await listSources(deps.db);
+    const rows = await listSources(deps.db, c.get("caller").tenant);
     return c.json(
       { sources: rows.map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString() })) },
       200,
