@@ -7,6 +7,7 @@ import { jsonOnly } from "./http/middleware/json-only.ts";
 import { methodNotAllowed } from "./http/middleware/method-not-allowed.ts";
 import { bodyTimeout } from "./http/middleware/timeouts.ts";
 import { authenticate, registerBearerAuth } from "./http/middleware/auth.ts";
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, rateLimit } from "./http/middleware/rate-limit.ts";
 import { problemResponse, validationError } from "./http/problem.ts";
 import { registerCreateAnswer } from "./http/routes/answers.create.ts";
 import { registerGetAnswer } from "./http/routes/answers.get.ts";
@@ -18,7 +19,10 @@ import { registerListSources } from "./http/routes/sources.list.ts";
 import type { App, AppEnv, RouteDeps } from "./http/types.ts";
 
 /** The settings the HTTP layer reads itself: its request limits. */
-export type HttpLimits = Pick<Config, "VERITY_MAX_BODY_BYTES" | "VERITY_BODY_TIMEOUT_MS">;
+export type HttpLimits = Pick<
+  Config,
+  "VERITY_MAX_BODY_BYTES" | "VERITY_BODY_TIMEOUT_MS" | "VERITY_RATE_LIMIT_PER_MINUTE"
+>;
 
 export function createApp(deps: RouteDeps & { config: HttpLimits }): App {
   const app: App = new OpenAPIHono<AppEnv>({
@@ -29,6 +33,13 @@ export function createApp(deps: RouteDeps & { config: HttpLimits }): App {
   app.use(requestId());
   // Every /v1 route needs a caller; /healthz, /readyz and /openapi.json stay public.
   app.use("/v1/*", authenticate({ access: deps.access }));
+  // Each key's budget is spent by the request before anything else is read.
+  app.use(
+    "/v1/*",
+    rateLimit({
+      perMinute: deps.config.VERITY_RATE_LIMIT_PER_MINUTE ?? DEFAULT_RATE_LIMIT_PER_MINUTE,
+    }),
+  );
   registerBearerAuth(app);
   // Limits, in the order a request meets them: a method the path takes, a body that arrives in
   // time and within size, then UTF-8 JSON text for the routes that read one.

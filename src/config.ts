@@ -31,6 +31,8 @@ export const Config = z.object({
   VERITY_VERIFIER_THRESHOLD: decimal.pipe(z.number().min(0).max(1)).optional(),
   /** The largest request body accepted, in bytes (DEFAULT_MAX_BODY_BYTES); larger ones get 413. */
   VERITY_MAX_BODY_BYTES: decimal.pipe(z.number().int().min(1)).optional(),
+  /** Requests one API key (or the anonymous loopback caller) may make per minute. */
+  VERITY_RATE_LIMIT_PER_MINUTE: decimal.pipe(z.number().int().min(1)).optional(),
   /** How long a request body may take to arrive, in ms (DEFAULT_BODY_TIMEOUT_MS); then 408. */
   VERITY_BODY_TIMEOUT_MS: decimal.pipe(z.number().int().min(1)).optional(),
   /**
