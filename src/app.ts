@@ -15,6 +15,7 @@ import { registerGetCitation } from "./http/routes/citations.get.ts";
 import { registerHealth } from "./http/routes/health.ts";
 import { registerCreateIngestRun } from "./http/routes/ingest-runs.create.ts";
 import { registerGetIngestRun } from "./http/routes/ingest-runs.get.ts";
+import { registerMetrics } from "./http/routes/metrics.get.ts";
 import { registerListSources } from "./http/routes/sources.list.ts";
 import type { App, AppEnv, RouteDeps } from "./http/types.ts";
 
@@ -33,6 +34,7 @@ export function createApp(deps: RouteDeps & { config: HttpLimits }): App {
   app.use(requestId());
   // Every /v1 route needs a caller; /healthz, /readyz and /openapi.json stay public.
   app.use("/v1/*", authenticate({ access: deps.access }));
+  app.use("/metrics", authenticate({ access: deps.access }));
   // Each key's budget is spent by the request before anything else is read.
   app.use(
     "/v1/*",
@@ -58,6 +60,7 @@ export function createApp(deps: RouteDeps & { config: HttpLimits }): App {
   registerListSources(app, deps);
   registerCreateIngestRun(app, deps);
   registerGetIngestRun(app, deps);
+  registerMetrics(app, deps);
   registerHealth(app, deps);
 
   app.doc31("/openapi.json", {

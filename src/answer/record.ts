@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { answers, citations } from "../db/schema/index.ts";
 import type { Answer } from "./schema.ts";
@@ -55,4 +55,19 @@ export async function findAnswer(db: Database, id: string, tenant: string): Prom
     .from(answers)
     .where(and(eq(answers.id, id), eq(answers.tenant, tenant)));
   return row ? (row.response as Answer) : null;
+}
+
+/** How many answers were recorded, by status and refusal code (null when not refused). */
+export async function countAnswersByOutcome(
+  db: Database,
+): Promise<{ status: string; reasonCode: string | null; n: number }[]> {
+  const rows = await db
+    .select({
+      status: answers.status,
+      reasonCode: answers.reasonCode,
+      n: sql<number>`count(*)::int`,
+    })
+    .from(answers)
+    .groupBy(answers.status, answers.reasonCode);
+  return rows.map((r) => ({ ...r, n: Number(r.n) }));
 }

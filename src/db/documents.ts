@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { currentVersionOfChunk, presentDocumentOfVersion } from "./current-chunks.ts";
 import { chunks, documents, documentVersions, sources } from "./schema/index.ts";
@@ -108,4 +108,15 @@ export async function readSearchableChunkVectors(db: Database) {
     .innerJoin(documentVersions, currentVersionOfChunk)
     .innerJoin(documents, presentDocumentOfVersion)
     .innerJoin(sources, eq(sources.id, documents.sourceId));
+}
+
+/** Searchable chunks flagged at ingest as reading like instructions to a model. */
+export async function countSuspectedInjections(db: Database): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(chunks)
+    .innerJoin(documentVersions, currentVersionOfChunk)
+    .innerJoin(documents, presentDocumentOfVersion)
+    .where(eq(chunks.suspectedInjection, true));
+  return Number(row?.n ?? 0);
 }
