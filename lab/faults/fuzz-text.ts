@@ -5,12 +5,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { serve } from "@hono/node-server";
 import fc from "fast-check";
-import { loadManifest } from "../../ingest/manifest.ts";
-import { ingestManifest } from "../../ingest/pipeline.ts";
 import { createIngestion } from "../../ingest/service.ts";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createDeps } from "../../src/deps.ts";
+import { ingestSources } from "../shared/ingest-sources.ts";
 import { hostileRequest, judgeResponse, sendHostile } from "./hostile-requests.ts";
 import { ROOT } from "./ingest-process.ts";
 import { createThrowawayDatabase } from "../shared/throwaway-database.ts";
@@ -50,13 +49,7 @@ async function main(): Promise<number> {
   const deps = await createDeps(config);
   const ingestion = createIngestion(deps);
   try {
-    await ingestManifest({
-      db: deps.db,
-      embedder: deps.embedder,
-      manifest: await loadManifest(config.VERITY_MANIFEST),
-      ingestedBy: "fuzz",
-    });
-    await deps.index.refresh();
+    await ingestSources(deps, config.VERITY_MANIFEST, "fuzz");
     const app = createApp({ ...deps, ingestion });
     const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));

@@ -5,8 +5,7 @@ import { z } from "zod";
 import { answerQuestion } from "../../src/answer/compose.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createDeps } from "../../src/deps.ts";
-import { loadManifest } from "../../ingest/manifest.ts";
-import { ingestManifest } from "../../ingest/pipeline.ts";
+import { ingestSources } from "../shared/ingest-sources.ts";
 import { DEFAULT_TENANT } from "../../src/auth/keys.ts";
 
 /**
@@ -37,13 +36,7 @@ const config = loadConfig({
 });
 const deps = await createDeps(config);
 try {
-  await ingestManifest({
-    db: deps.db,
-    embedder: deps.embedder,
-    manifest: await loadManifest(values.manifest),
-    ingestedBy: "eval",
-  });
-  await deps.index.refresh();
+  await ingestSources(deps, values.manifest, "eval");
   const tally = { correct: 0, wrong: 0, refused: 0, rightlyRefused: 0, wronglyAnswered: 0 };
   const line = (mark: string, support: number | null, question: string, detail: string) =>
     console.log(`${mark} ${(support ?? 0).toFixed(2).padStart(5)}  ${question}  ${detail}`);

@@ -169,7 +169,9 @@ export function readWordNet(dictDir: string): WordNet {
         for (const t of targets) credit(t, p.relation);
       }
     }
-    paraphrases.set(stem, out);
+    // Only stems WordNet knows are kept: questions bring any token, and a cache keyed by them
+    // would grow with every request.
+    if (out.size > 0) paraphrases.set(stem, out);
     return out;
   };
 

@@ -9,19 +9,9 @@ import {
   type SupportSignals,
 } from "../../src/scoring/support.ts";
 import type { QueryTerm, QueryTerms } from "../../src/retrieval/lexical.ts";
+import { queryTerm } from "../support/query-terms.ts";
 
-function term(lexeme: string, weight: number, entity = false): QueryTerm {
-  return {
-    lexeme,
-    surface: lexeme,
-    df: 1,
-    idf: weight,
-    weight,
-    entity,
-    paraphrases: new Map(),
-    acronym: false,
-  };
-}
+const term = queryTerm;
 
 function query(...terms: QueryTerm[]): QueryTerms {
   return { terms, chunkCount: 100, avgLength: 50 };

@@ -16,19 +16,11 @@ import {
   type VerifierModel,
 } from "../../src/scoring/verifier.ts";
 import type { QueryTerms } from "../../src/retrieval/lexical.ts";
+import { queryTerm } from "../support/query-terms.ts";
 import { fitBoostedTrees } from "../../lab/training/boosting.ts";
 import { fitLogistic } from "../../lab/training/logistic.ts";
 
-const term = (lexeme: string, weight: number, entity = false) => ({
-  lexeme,
-  surface: lexeme,
-  df: 1,
-  idf: weight,
-  weight,
-  entity,
-  paraphrases: new Map(),
-  acronym: false,
-});
+const term = queryTerm;
 const query: QueryTerms = {
   terms: [term("premium", 3, true), term("plan", 1), term("cost", 2)],
   chunkCount: 10,
