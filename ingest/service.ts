@@ -8,6 +8,7 @@ import { findTenantConflicts } from "./persist.ts";
 import { ingestManifest, type IngestEvent } from "./pipeline.ts";
 import { indexRefresher } from "./refresh-index.ts";
 import { removeSource, startRemoval, UnknownSourceError } from "./remove-source.ts";
+import { loadSourceText } from "./source-text.ts";
 
 /** Finished runs whose live progress is kept (the oldest is forgotten first). */
 const REMEMBERED_RUNS = 100;
@@ -110,6 +111,8 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
       shutdown.abort(new Error("stopped: the server shut down during the run"));
       await Promise.all(jobs);
     },
+
+    loadSourceText,
   };
 }
 

@@ -48,6 +48,14 @@ export const Config = z.object({
     .optional(),
   /** The key `npm run ingest -- --server` sends, for a server that requires one. */
   VERITY_API_KEY: z.string().regex(API_KEY_PATTERN, "must be a key of the form vk_…_…").optional(),
+  /**
+   * The Ed25519 key that signs ledger checkpoints (`npm run audit -- keygen`), kept where the
+   * database's operators cannot write. Unset, a server uses (and on first start makes)
+   * <VERITY_DATA_DIR>/ledger.key.
+   */
+  VERITY_LEDGER_KEY: z.string().min(1).optional(),
+  /** How often a serving process signs a checkpoint when the ledger has grown, in seconds. */
+  VERITY_CHECKPOINT_INTERVAL_S: decimal.pipe(z.number().int().min(1)).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type Config = z.infer<typeof Config>;
@@ -67,6 +75,10 @@ export const DEFAULT_VERIFIER_THRESHOLD = 0.5;
  */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/** Where the ledger's signing key is: VERITY_LEDGER_KEY, else beside the data. */
+export const ledgerKeyPath = (config: Config) =>
+  config.VERITY_LEDGER_KEY ?? `${config.VERITY_DATA_DIR}/ledger.key`;
 
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -1,13 +1,17 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { AnswerDeps } from "./answer/compose.ts";
-import { loadPolicy } from "./answer/policy.ts";
+import { hashPolicy, loadPolicy } from "./answer/policy.ts";
 import { createAccessControl, type AccessControl } from "./auth/access.ts";
 import { ensureBootstrapKey } from "./auth/manage.ts";
-import { ConfigError, DEFAULT_VERIFIER_THRESHOLD, type Config } from "./config.ts";
+import { ConfigError, DEFAULT_VERIFIER_THRESHOLD, ledgerKeyPath, type Config } from "./config.ts";
 import { openDatabase, type DatabaseHandle } from "./db/client.ts";
 import { abortSilentRuns } from "./db/ingest-runs.ts";
+import { createLedger, openLedgerSigningKey, type Ledger } from "./ledger/ledger.ts";
+import { recordPolicyInForce } from "./ledger/policy-record.ts";
 import { createLogger } from "./logger.ts";
+import { createMetrics } from "./metrics/metrics.ts";
 import type { Embedder } from "./retrieval/embedder.ts";
 import { createIndexHolder } from "./retrieval/index-holder.ts";
 import { createUseLiteEmbedder } from "./retrieval/use-lite-embedder.ts";
@@ -23,6 +27,8 @@ export type Deps = AnswerDeps & {
   logger: Logger;
   /** Who a request is (API keys, or anonymous on loopback while none exists). */
   access: AccessControl;
+  /** The answer ledger: its Merkle tree and signed checkpoints. */
+  ledger: Ledger;
   /** Which store `db` is, for start-up messages. */
   store: DatabaseHandle["kind"];
   /** Tell a process that finds the embedded store taken where this one serves. */
@@ -60,6 +66,25 @@ export async function loadConfiguredCrossEncoder(config: Config): Promise<CrossE
   }
 }
 
+/**
+ * The ledger's signing key (made on a server's first start when VERITY_LEDGER_KEY is unset), or
+ * null for a process that only reads or ingests and has none.
+ */
+function loadConfiguredLedgerKey(config: Config, options: { create: boolean; logger: Logger }) {
+  try {
+    // Never make a key at a path the operator named: a missing one there is a mistake.
+    if (config.VERITY_LEDGER_KEY && !existsSync(config.VERITY_LEDGER_KEY))
+      throw new Error(`${config.VERITY_LEDGER_KEY} does not exist (npm run audit -- keygen)`);
+    return openLedgerSigningKey(ledgerKeyPath(config), {
+      create: options.create && !config.VERITY_LEDGER_KEY,
+      logger: options.logger,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`Invalid configuration: VERITY_LEDGER_KEY: ${reason}`, { cause: error });
+  }
+}
+
 /** Build everything once. Whatever was opened is closed again if a later step fails. */
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
@@ -67,21 +92,25 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     threshold: config.VERITY_THRESHOLD,
     targetPrecision: config.VERITY_TARGET_PRECISION,
   });
-  // Before the store opens: a bad model directory then has nothing to close.
+  // Before the store opens: a bad model directory or key file then has nothing to close.
   const crossEncoder = await loadConfiguredCrossEncoder(config);
+  const serving = (overrides.role ?? "server") === "server";
+  const signer = loadConfiguredLedgerKey(config, { create: serving, logger });
   const database = overrides.database ?? (await openConfiguredDatabase(config, overrides.role));
   let embedder: Embedder | undefined;
   try {
     await database.migrate();
     // The owner of an embedded store is its only process: a run still marked running was killed.
     if (database.kind === "pglite") await abortSilentRuns(database.db, 0);
+    // Which rules answers are held to, from now on: recorded when they change.
+    if (serving) await recordPolicyInForce(database.db, policy, hashPolicy(policy));
     if (config.VERITY_BOOTSTRAP_KEY)
       await ensureBootstrapKey({ db: database.db, logger }, config.VERITY_BOOTSTRAP_KEY);
     // A server may ingest while it serves (POST /v1/ingest-runs): keep embedding off its loop.
     embedder =
       overrides.embedder ??
       (await createUseLiteEmbedder({
-        documentsOffMainThread: (overrides.role ?? "server") === "server",
+        documentsOffMainThread: serving,
       }));
     const index = await createIndexHolder({
       db: database.db,
@@ -99,6 +128,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         host: config.HOST,
         bootstrapKey: config.VERITY_BOOTSTRAP_KEY,
       }),
+      ledger: createLedger({ db: database.db, signer }),
       store: database.kind,
       describeOwner: (extra) => database.describeOwner(extra),
       embedder: opened,
@@ -107,6 +137,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       verifier,
       crossEncoder,
       crossEncoderThreshold: config.VERITY_VERIFIER_THRESHOLD ?? DEFAULT_VERIFIER_THRESHOLD,
+      // Process-local: what this process measured (GET /metrics adds the store's totals).
+      metrics: createMetrics(),
       // Close only what was opened here: an override belongs to whoever passed it in.
       async close() {
         await index.settle();

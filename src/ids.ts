@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { sha256 } from "./hash.ts";
 
 /** Every id names its kind, so a log line or a support ticket tells what it points at. */
-export type IdPrefix = "src" | "doc" | "ver" | "chk" | "ans" | "cit" | "run";
+export type IdPrefix = "src" | "doc" | "ver" | "chk" | "ans" | "cit" | "run" | "req" | "rev";
 
 /** A random, URL-safe id such as `ans_5kq2v9...`. */
 export function newId(prefix: IdPrefix): string {

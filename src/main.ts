@@ -34,13 +34,25 @@ async function main(): Promise<void> {
       deps.logger.info({ url, database: deps.store }, "Verity is listening");
     },
   );
+  // A checkpoint whenever the ledger has grown, so its signed head is never far behind.
+  const signing = setInterval(() => {
+    void deps.ledger
+      .checkpointCovering(Number.MAX_SAFE_INTEGER)
+      .catch((error: unknown) => deps.logger.warn({ err: error }, "ledger checkpoint failed"));
+  }, config.VERITY_CHECKPOINT_INTERVAL_S * 1000);
+  signing.unref();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     deps.logger.info({ signal }, "shutting down");
     server.close();
+    clearInterval(signing);
     await ingestion.close();
+    // The last answers get a signed head before the process goes.
+    await deps.ledger
+      .checkpointCovering(Number.MAX_SAFE_INTEGER)
+      .catch((error: unknown) => deps.logger.warn({ err: error }, "ledger checkpoint failed"));
     // Closing PGlite flushes its writes; skipping it would also keep the process alive.
     await deps.close();
     process.exit(0);

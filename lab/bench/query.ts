@@ -14,7 +14,7 @@ export async function measureAnswers(deps: AnswerDeps, questions: string[]): Pro
     await askQuestion(deps, { question, tenant: DEFAULT_TENANT });
   let answered = 0;
   const summary = await timeSequentially(questions, async (question) => {
-    const answer = await askQuestion(deps, { question, tenant: DEFAULT_TENANT });
+    const { answer } = await askQuestion(deps, { question, tenant: DEFAULT_TENANT });
     if (answer.status === "answered") answered += 1;
   });
   return { ...summary, answered, refused: summary.n - answered };

@@ -19,9 +19,17 @@ import { evaluateFromArgs, fail } from "./evaluate.ts";
  * threshold is the most accurate one (subject to `--min-precision`), or the lowest reaching
  * `--target-precision`, over the run's items of that form; the confidence map is the isotonic
  * fit of the same items. Everything else in the file is kept as it is.
+ *
+ * With `--from-reviews` it runs no evaluation and writes nothing: it reports how the reviewers'
+ * verdicts in the configured store would move the thresholds (from-reviews.ts).
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes("--from-reviews")) {
+    const { calibrateFromReviewsCli } = await import("./from-reviews.ts");
+    const rest = args.filter((a) => a !== "--from-reviews");
+    return calibrateFromReviewsCli(rest, process.env);
+  }
   // Fail before the evaluation, not after it, when the policy cannot be calibrated.
   const policyPath = loadConfig({ VERITY_POLICY: policyArgument(args) }).VERITY_POLICY;
   assertCalibratable(JSON.parse(await readFile(policyPath, "utf8")) as Record<string, unknown>);

@@ -8,6 +8,7 @@ export const USAGE = `Usage:
   npm run eval -- --dataset scifact --data CLAIMS.jsonl [--corpus CORPUS.jsonl] [options]
   npm run calibrate -- --dataset DATASET --data FILE [--min-precision P | --target-precision P]
                        [--policy PATH] [options]
+  npm run calibrate -- --from-reviews [--policy PATH] [--target-precision P] [--out FILE]
 
 Options:
   --limit N            the first N questions by sorted id
@@ -26,6 +27,10 @@ Calibrate writes the threshold and confidence map of questions, or with --datase
 of claims, and leaves the other half of the policy as it is:
   --min-precision P    the most accurate threshold answering at precision P or more (default 0)
   --target-precision P the lowest threshold answering at precision P or more
+With --from-reviews it evaluates nothing and writes no policy: it reports the precision of the
+answers reviewers judged (POST /v1/answers/:id/reviews) at every threshold, from the store
+DATABASE_URL or VERITY_DATA_DIR names, and the lowest threshold reaching the target precision
+(default: the policy's targetPrecision).
 
 The public sets, from the repository root:
   squad2   ${DATASET_PATHS.squad2}

@@ -1,3 +1,4 @@
+import { timeStage } from "../metrics/metrics.ts";
 import { retrieveCandidates, type Retrieval, type RetrievalDeps } from "../retrieval/retrieve.ts";
 import type { CrossEncoder } from "../scoring/cross-encoder.ts";
 import { scoreSentences, type ScoredSentence, type SentenceEvidence } from "../scoring/evidence.ts";
@@ -78,13 +79,16 @@ export async function answerPart(
   taken: ReadonlySet<string> = new Set(),
 ): Promise<PartOutcome> {
   const { policy } = deps;
-  const retrieval = await retrieveCandidates(deps, {
-    question,
-    tenant: scope.tenant,
-    sourceIds: scope.sourceIds,
-    k: policy.candidateChunks,
-    excludeSuspectedInjection: policy.excludeSuspectedInjection,
-  });
+  const retrieval = await timeStage(deps.metrics, "retrieve", () =>
+    retrieveCandidates(deps, {
+      question,
+      tenant: scope.tenant,
+      sourceIds: scope.sourceIds,
+      k: policy.candidateChunks,
+      excludeSuspectedInjection: policy.excludeSuspectedInjection,
+      citableTrust: policy.citableTrust,
+    }),
+  );
   const threshold = deps.crossEncoder ? deps.crossEncoderThreshold : thresholdFor(policy, question);
   const outcome = (
     scored: SentenceEvidence,
@@ -131,21 +135,19 @@ export async function answerPart(
   )
     return refuse("NO_EVIDENCE", "No source passage shares the question's terms.");
 
-  const heuristic = await scoreSentences(
-    deps.db,
-    question,
-    retrieval.query,
-    retrieval.candidates,
-    deps.verifier,
+  const heuristic = await timeStage(deps.metrics, "score", () =>
+    scoreSentences(deps.db, question, retrieval.query, retrieval.candidates, deps.verifier),
   );
   const scored: SentenceEvidence = deps.crossEncoder
     ? {
         ...heuristic,
-        sentences: await rescoreWithCrossEncoder(
-          deps.crossEncoder,
-          question,
-          heuristic.sentences,
-          CROSS_ENCODER_DEPTH,
+        sentences: await timeStage(deps.metrics, "rescore", () =>
+          rescoreWithCrossEncoder(
+            deps.crossEncoder!,
+            question,
+            heuristic.sentences,
+            CROSS_ENCODER_DEPTH,
+          ),
         ),
       }
     : heuristic;
@@ -168,7 +170,9 @@ export async function answerPart(
   }
   const chosen = withCopies(selectSentences(usable, { ...policy, threshold }), usable, threshold);
   const flat = chosen.flatMap((c) => [c.sentence, ...c.alsoIn]);
-  const verified = await citeVerified(deps.db, flat, threshold);
+  const verified = await timeStage(deps.metrics, "verify", () =>
+    citeVerified(deps.db, flat, threshold, deps.metrics),
+  );
   const citationOf = new Map(flat.map((s, i) => [s, verified[i] ?? null]));
   const sentences: CitedSentence[] = chosen.flatMap(({ sentence, alsoIn }) => {
     const citations = [sentence, ...alsoIn].flatMap((s) => citationOf.get(s) ?? []);

@@ -2,6 +2,7 @@ import { verifyCitation } from "../citations/verify.ts";
 import type { Database } from "../db/client.ts";
 import { readVersionTexts } from "../db/documents.ts";
 import { newId } from "../ids.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { ScoredSentence } from "../scoring/evidence.ts";
 import { roundScore } from "./round.ts";
 import type { Citation } from "./schema.ts";
@@ -9,12 +10,13 @@ import type { Citation } from "./schema.ts";
 /**
  * Citations for the selected sentences, each re-checked against the stored version text and the
  * chunk and version hashes first, aligned with the input: a sentence that fails any check gets
- * null and is never cited.
+ * null and is never cited (and its failures are counted in `metrics`, when given).
  */
 export async function citeVerified(
   db: Database,
   selected: ScoredSentence[],
   threshold: number,
+  metrics?: Pick<Metrics, "countVerificationFailures">,
 ): Promise<(Citation | null)[]> {
   if (selected.length === 0) return [];
   const versions = await readVersionTexts(db, [
@@ -22,7 +24,10 @@ export async function citeVerified(
   ]);
   return selected.map((s) => {
     const version = versions.get(s.candidate.versionId);
-    if (!version) return null;
+    if (!version) {
+      metrics?.countVerificationFailures("answer", ["VERSION_MISSING"]);
+      return null;
+    }
     const { candidate } = s;
     const check = verifyCitation(
       {
@@ -45,7 +50,10 @@ export async function citeVerified(
       },
       threshold,
     );
-    if (!check.verified) return null;
+    if (!check.verified) {
+      metrics?.countVerificationFailures("answer", check.failures);
+      return null;
+    }
     const citation: Citation = {
       id: newId("cit"),
       sourceId: candidate.sourceId,

@@ -9,7 +9,7 @@ import {
   type PartOutcome,
   type SearchScope,
 } from "./answer-part.ts";
-import { thresholdFor } from "./policy.ts";
+import { hashPolicy, thresholdFor } from "./policy.ts";
 import type {
   Answer,
   AnswerPart,
@@ -141,6 +141,7 @@ function composeAnswer(
       targetPrecision: deps.verifier ? policy.targetPrecision : null,
       verifier: deps.crossEncoder?.id ?? deps.verifier?.version ?? null,
       embeddingModel: deps.embedder.modelId,
+      hash: hashPolicy(policy),
     },
     createdAt: new Date().toISOString(),
   };

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
+import { sha256 } from "../hash.ts";
+import { canonicalJson } from "../ledger/canonical-json.ts";
 import { calibratedConfidence, ConfidenceMap } from "../scoring/confidence.ts";
 import { isQuestion } from "../scoring/question-form.ts";
 import { loadVerifier, thresholdForPrecision, type VerifierModel } from "../scoring/verifier.ts";
@@ -18,8 +20,20 @@ export const Calibration = z.object({
   rule: z.string().optional(),
 });
 
+/** How far a source is trusted (its manifest's `trust`); answers report it with every citation. */
+export const TrustTier = z.enum(["authoritative", "reviewed", "community"]);
+export type TrustTier = z.infer<typeof TrustTier>;
+
 /** The refusal policy: when evidence is good enough to answer with, and how long answers get. */
 export const Policy = z.object({
+  /**
+   * The file's revision, as its authors number or name it (`1`, `"2026-12-a"`); null when the
+   * file does not say. Informative only: the policy's identity is its hash (hashPolicy).
+   */
+  version: z
+    .union([z.string().min(1).max(100), z.number().int().min(0)])
+    .nullable()
+    .default(null),
   /** Minimum support score (0..1) a cited sentence needs; below it Verity refuses. */
   threshold: z.number().min(0).max(1),
   /** Most sentences in one answer. */
@@ -56,6 +70,23 @@ export const Policy = z.object({
    * citations say `suspectedInjection: true`.
    */
   excludeSuspectedInjection: z.boolean().default(false),
+  /**
+   * The trust tiers whose sources may be cited. A chunk of another tier is left out at retrieval,
+   * before scoring, so it is never cited and never takes a citable chunk's place; a question only
+   * such a source answers is refused. Default: every tier.
+   */
+  citableTrust: z
+    .array(TrustTier)
+    .min(1)
+    .refine((tiers) => new Set(tiers).size === tiers.length, "lists a tier twice")
+    .default(["authoritative", "reviewed", "community"]),
+  /**
+   * How close to its threshold an answer (or a LOW_SUPPORT refusal's best score) must be to wait
+   * for a person's review (src/review/queue.ts). 0.05 reaches down from the question threshold
+   * 0.75 to 0.70, where the most accurate thresholds (SQuAD 0.71, SciFact 0.70) would answer: the
+   * band in which the two operating points disagree (calibrated confidence 0.39-0.48 there).
+   */
+  reviewMargin: z.number().min(0).max(0.5).default(0.05),
 });
 export type Policy = z.infer<typeof Policy>;
 
@@ -80,6 +111,22 @@ export function loadPolicy(
     verifier || overrides.threshold !== undefined ? null : policy.claimThreshold;
   return { policy: { ...policy, threshold, claimThreshold }, verifier };
 }
+
+/**
+ * The policy's identity: SHA-256 (hex) of its canonical JSON (RFC 8785) as in force, overrides
+ * applied. Every answer records it, so a reviewer knows which rules an answer was held to.
+ */
+export function hashPolicy(policy: Policy): string {
+  let hash = policyHashes.get(policy);
+  if (!hash) {
+    hash = sha256(canonicalJson(policy));
+    policyHashes.set(policy, hash);
+  }
+  return hash;
+}
+
+/** A policy is never mutated once loaded: its hash is computed once, not per answer. */
+const policyHashes = new WeakMap<Policy, string>();
 
 /** The support score `question` must reach to be answered: claims have their own, if calibrated. */
 export function thresholdFor(policy: Policy, question: string): number {

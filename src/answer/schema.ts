@@ -129,8 +129,23 @@ export const Answer = z
         .nullable()
         .openapi({ description: "Version of the answerability verifier, null for the heuristic" }),
       embeddingModel: z.string(),
+      hash: z.string().openapi({
+        description:
+          "SHA-256 of the policy in force (canonical JSON), as `GET /v1/policy` shows it",
+      }),
     }),
     createdAt: z.string(),
   })
   .openapi("Answer");
 export type Answer = z.infer<typeof Answer>;
+
+/**
+ * An answer as recorded and returned over HTTP: with the index of its ledger record, whose payload
+ * holds this very body (canonical JSON), so `GET /v1/audit/proof/:answerId` can prove it.
+ */
+export const RecordedAnswer = Answer.extend({
+  ledger: z.object({
+    index: z.number().int().openapi({ description: "Index of the answer's record in the ledger" }),
+  }),
+}).openapi("RecordedAnswer");
+export type RecordedAnswer = z.infer<typeof RecordedAnswer>;

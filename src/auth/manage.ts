@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { ConfigError } from "../config.ts";
 import type { Database } from "../db/client.ts";
+import { appendInTransaction } from "../ledger/append.ts";
 import { findApiKey, insertApiKey, markApiKeyRevoked } from "../db/api-keys.ts";
 import type { ApiKeyRow } from "../db/schema/index.ts";
 import {
@@ -25,15 +26,30 @@ export type KeyEvent = {
 };
 
 /**
- * Every change to the set of keys passes here. Today it is a log line; the audit ledger will
- * record it too (never with a secret: a KeyEvent has none to give).
+ * Every change to the set of keys passes here: a log line and a ledger record, in the transaction
+ * of the change itself (never with a secret: a KeyEvent has none to give).
  */
-export function recordKeyEvent(logger: Logger, event: KeyEvent): void {
+export async function recordKeyEvent(
+  deps: { db: Database; logger: Logger },
+  event: KeyEvent,
+): Promise<void> {
   const { id, tenant, scopes, name } = event.key;
-  logger.info(
+  await appendInTransaction(deps.db, {
+    kind: `key.${event.action}`,
+    actor: { tenant, keyId: null },
+    requestId: null,
+    subject: id,
+    payload: () => ({ keyId: id, tenant, scopes, name, by: event.by }),
+  });
+  deps.logger.info(
     { event: `api_key.${event.action}`, keyId: id, tenant, scopes, name, by: event.by },
     `API key ${event.action}`,
   );
+}
+
+/** Run `work` in one transaction of `deps.db`, handing it the same deps on that transaction. */
+function inTransaction<T>(deps: KeyDeps, work: (tx: KeyDeps) => Promise<T>): Promise<T> {
+  return deps.db.transaction((tx) => work({ ...deps, db: tx as unknown as Database }));
 }
 
 export class KeyNotFoundError extends Error {
@@ -46,18 +62,20 @@ export async function createApiKey(
   input: { tenant: string; scopes: Scope[]; name?: string; by: string },
 ): Promise<{ key: ApiKeyRow; token: string }> {
   const made = generateApiKey();
-  const key = await insertApiKey(deps.db, {
-    id: made.id,
-    secretSha256: made.secretSha256,
-    tenant: input.tenant,
-    scopes: input.scopes,
-    name: input.name ?? null,
-    createdBy: input.by,
+  return inTransaction(deps, async (deps) => {
+    const key = await insertApiKey(deps.db, {
+      id: made.id,
+      secretSha256: made.secretSha256,
+      tenant: input.tenant,
+      scopes: input.scopes,
+      name: input.name ?? null,
+      createdBy: input.by,
+    });
+    // 64 random bits of id: a collision means something is badly wrong, not bad luck to retry.
+    if (!key) throw new Error(`API key id ${made.id} is already taken`);
+    await recordKeyEvent(deps, { action: "created", key, by: input.by });
+    return { key, token: made.token };
   });
-  // 64 random bits of id: a collision means something is badly wrong, not bad luck to retry.
-  if (!key) throw new Error(`API key id ${made.id} is already taken`);
-  recordKeyEvent(deps.logger, { action: "created", key, by: input.by });
-  return { key, token: made.token };
 }
 
 /** Revoke a key; a key revoked already is returned as it is, and nothing is recorded again. */
@@ -66,11 +84,12 @@ export async function revokeApiKey(
   id: string,
   by: string,
 ): Promise<{ key: ApiKeyRow; revokedNow: boolean }> {
-  const revoked = await markApiKeyRevoked(deps.db, id);
-  if (revoked) {
-    recordKeyEvent(deps.logger, { action: "revoked", key: revoked, by });
-    return { key: revoked, revokedNow: true };
-  }
+  const revoked = await inTransaction(deps, async (deps) => {
+    const row = await markApiKeyRevoked(deps.db, id);
+    if (row) await recordKeyEvent(deps, { action: "revoked", key: row, by });
+    return row;
+  });
+  if (revoked) return { key: revoked, revokedNow: true };
   const existing = await findApiKey(deps.db, id);
   if (!existing) throw new KeyNotFoundError(`No API key with id ${id}.`);
   return { key: existing, revokedNow: false };
@@ -86,17 +105,20 @@ export async function ensureBootstrapKey(deps: KeyDeps, token: string): Promise<
   if (!parsed) throw new ConfigError("Invalid configuration: VERITY_BOOTSTRAP_KEY is not a key.");
   const existing = await findApiKey(deps.db, parsed.id);
   if (existing) return acceptBootstrapKey(deps, existing, token);
-  const key = await insertApiKey(deps.db, {
-    id: parsed.id,
-    secretSha256: hashApiKey(token),
-    tenant: DEFAULT_TENANT,
-    scopes: ["admin"],
-    name: "bootstrap",
-    createdBy: BOOTSTRAP_CREATED_BY,
+  const key = await inTransaction(deps, async (deps) => {
+    const row = await insertApiKey(deps.db, {
+      id: parsed.id,
+      secretSha256: hashApiKey(token),
+      tenant: DEFAULT_TENANT,
+      scopes: ["admin"],
+      name: "bootstrap",
+      createdBy: BOOTSTRAP_CREATED_BY,
+    });
+    if (row) await recordKeyEvent(deps, { action: "created", key: row, by: BOOTSTRAP_CREATED_BY });
+    return row;
   });
   // Another process starting with the same setting got there first.
   if (!key) return acceptBootstrapKey(deps, (await findApiKey(deps.db, parsed.id))!, token);
-  recordKeyEvent(deps.logger, { action: "created", key, by: BOOTSTRAP_CREATED_BY });
   return key;
 }
 

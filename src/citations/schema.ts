@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { SourceFileCheck } from "../audit/schema.ts";
 
 /** What a reviewer gets for a citation: the quote in context, re-verified, with its provenance. */
 export const CitationTrace = z
@@ -11,6 +12,10 @@ export const CitationTrace = z
     score: z.number(),
     context: z.object({ before: z.string(), after: z.string() }),
     verification: z.object({ verified: z.boolean(), failures: z.array(z.string()) }),
+    sourceFile: SourceFileCheck.openapi({
+      description:
+        "The cited version's source file on disk, checked now: its bytes against rawSha256 and the text they give against the stored text",
+    }),
     chunk: z.object({
       id: z.string(),
       ordinal: z.number().int(),

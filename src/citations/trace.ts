@@ -1,3 +1,4 @@
+import { checkVersionSourceFile, type LoadSourceText } from "../audit/source-files.ts";
 import type { Database } from "../db/client.ts";
 import { readCitationWithEvidence } from "../db/citations.ts";
 import type { CitationTrace } from "./schema.ts";
@@ -9,13 +10,15 @@ const CONTEXT_CHARS = 240;
 /**
  * Everything a reviewer needs to follow a citation: the quote in its surrounding text, the exact
  * version it came from (and whether that version is still current), the source's licence and
- * trust, and a fresh verification of the quote against what is stored now. Only `tenant`'s
- * citations are traced; another tenant's is null, as a missing one.
+ * trust, a fresh verification of the quote against what is stored now, and whether the version's
+ * source file still gives what is stored (re-derived with `loadSourceText`; without it, its
+ * bytes only). Only `tenant`'s citations are traced; another tenant's is null, as a missing one.
  */
 export async function traceCitation(
   db: Database,
   id: string,
   tenant: string,
+  options: { loadSourceText?: LoadSourceText } = {},
 ): Promise<CitationTrace | null> {
   const row = await readCitationWithEvidence(db, id, tenant);
   if (!row) return null;
@@ -36,6 +39,11 @@ export async function traceCitation(
     },
     row.threshold,
   );
+  const sourceFile = await checkVersionSourceFile(
+    { db, loadSourceText: options.loadSourceText },
+    version,
+    document.path,
+  );
   return {
     id: citation.id,
     answerId: citation.answerId,
@@ -48,6 +56,7 @@ export async function traceCitation(
       after: version.text.slice(citation.end, citation.end + CONTEXT_CHARS),
     },
     verification,
+    sourceFile,
     chunk: {
       id: chunk.id,
       ordinal: chunk.ordinal,

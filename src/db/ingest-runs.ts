@@ -3,7 +3,9 @@ import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { newId } from "../ids.ts";
 import { isProcessGone } from "./process-gone.ts";
 import type { Database } from "./client.ts";
-import { ingestRuns, type IngestRunRow } from "./schema/index.ts";
+import { sha256 } from "../hash.ts";
+import { appendInTransaction } from "../ledger/append.ts";
+import { chunks, documentVersions, ingestRuns, type IngestRunRow } from "./schema/index.ts";
 
 /** How often a running run says it is alive, and how long a silent one is presumed killed. */
 export const HEARTBEAT_MS = 5_000;
@@ -44,17 +46,26 @@ export async function abortSilentRuns(db: Database, silentForMs = STALE_RUN_MS):
   const dead = deadHere(running.map((r) => r.process));
   const cutoff = new Date(Date.now() - silentForMs);
   const silent = lt(ingestRuns.heartbeatAt, cutoff);
-  const rows = await db
-    .update(ingestRuns)
-    .set({ status: "aborted", finishedAt: new Date(), error: "the run stopped before it finished" })
-    .where(
-      and(
-        eq(ingestRuns.status, "running"),
-        dead.length ? or(silent, inArray(ingestRuns.process, dead)) : silent,
-      ),
-    )
-    .returning({ id: ingestRuns.id });
-  return rows.length;
+  return db.transaction(async (txn) => {
+    const tx = txn as unknown as Database;
+    const rows = await tx
+      .update(ingestRuns)
+      .set({
+        status: "aborted",
+        finishedAt: new Date(),
+        error: "the run stopped before it finished",
+      })
+      .where(
+        and(
+          eq(ingestRuns.status, "running"),
+          dead.length ? or(silent, inArray(ingestRuns.process, dead)) : silent,
+        ),
+      )
+      .returning();
+    // A killed run's versions are vouched for like any other's.
+    for (const run of rows) await recordRunEnd(tx, run);
+    return rows.length;
+  });
 }
 
 /** Unique violation: the one-running-run index refused a second run. */
@@ -106,16 +117,80 @@ export function keepAlive(db: Database, runId: string): () => void {
   return () => clearInterval(timer);
 }
 
-/** Record how a run ended: "aborted" when it was stopped on purpose (a server shutting down). */
+/**
+ * Record how a run ended ("aborted" when it was stopped on purpose, a server shutting down), and
+ * append it to the ledger in the same transaction with the hashes of every version it stored: a
+ * later rewrite of a version's text or chunks, hashes included, no longer matches its record.
+ */
 export async function finishIngestRun(
   db: Database,
   runId: string,
   outcome: { status: "finished" | "failed" | "aborted"; summary?: unknown; error?: string },
 ): Promise<void> {
-  await db
-    .update(ingestRuns)
-    .set({ ...outcome, finishedAt: new Date(), heartbeatAt: new Date() })
-    .where(eq(ingestRuns.id, runId));
+  await db.transaction(async (txn) => {
+    const tx = txn as unknown as Database;
+    const [run] = await tx
+      .update(ingestRuns)
+      .set({ ...outcome, finishedAt: new Date(), heartbeatAt: new Date() })
+      .where(eq(ingestRuns.id, runId))
+      .returning();
+    if (run) await recordRunEnd(tx, run);
+  });
+}
+
+/** Append a finished (failed, aborted) run to the ledger, inside the transaction that ended it. */
+async function recordRunEnd(tx: Database, run: IngestRunRow): Promise<void> {
+  const versions = await readRunVersions(tx, run.id);
+  await appendInTransaction(tx, {
+    kind: "ingest.run",
+    actor: { tenant: run.tenant, keyId: null },
+    requestId: null,
+    subject: run.id,
+    payload: () => ({
+      runId: run.id,
+      kind: run.kind,
+      manifestPath: run.manifestPath,
+      sourceId: run.sourceId,
+      by: run.ingestedBy,
+      status: run.status,
+      startedAt: run.startedAt.toISOString(),
+      summary: run.summary ?? null,
+      error: run.error,
+      versions,
+    }),
+  });
+}
+
+/**
+ * The versions a run stored, with the hash of their text, of the file they came from, and of
+ * their chunks' hashes in order: what the ledger vouches for.
+ */
+export async function readRunVersions(db: Database, runId: string) {
+  const versions = await db
+    .select({
+      versionId: documentVersions.id,
+      documentId: documentVersions.documentId,
+      version: documentVersions.version,
+      textSha256: documentVersions.textSha256,
+      rawSha256: documentVersions.rawSha256,
+    })
+    .from(documentVersions)
+    .where(eq(documentVersions.ingestRunId, runId))
+    .orderBy(documentVersions.id);
+  if (versions.length === 0) return [];
+  const hashes = await db
+    .select({ versionId: chunks.versionId, sha256: chunks.sha256 })
+    .from(chunks)
+    .innerJoin(documentVersions, eq(chunks.versionId, documentVersions.id))
+    .where(eq(documentVersions.ingestRunId, runId))
+    .orderBy(chunks.versionId, chunks.ordinal);
+  const byVersion = new Map<string, string[]>();
+  for (const h of hashes)
+    byVersion.set(h.versionId, [...(byVersion.get(h.versionId) ?? []), h.sha256]);
+  return versions.map((v) => ({
+    ...v,
+    chunksSha256: sha256((byVersion.get(v.versionId) ?? []).join(",")),
+  }));
 }
 
 /** A run by id; with `tenant`, only that tenant's (another's is as missing as none). */

@@ -63,9 +63,11 @@ export function describeOwner(dir: string, owner: StoreOwner | null, requester?:
   const advice =
     owner.role === "server" && requester === "keys"
       ? "Stop it first: API keys are managed with the store closed (on PostgreSQL, both may run at once)."
-      : owner.role === "server"
-        ? `Ingest through it instead: npm run ingest -- --server ${owner.url ?? "<its URL>"}; or stop it first.`
-        : "Wait for it to finish, or stop it first.";
+      : owner.role === "server" && requester === "calibrate"
+        ? "Stop it first: calibrate reads the reviews with the store closed (on PostgreSQL, both may run at once)."
+        : owner.role === "server"
+          ? `Ingest through it instead: npm run ingest -- --server ${owner.url ?? "<its URL>"}; or stop it first.`
+          : "Wait for it to finish, or stop it first.";
   const elsewhere =
     owner.host === hostname()
       ? ""

@@ -26,7 +26,7 @@ export function problemResponse(c: Context, thrown: unknown, logger?: Logger): R
   if (error.code === "INTERNAL")
     logger?.error({ err: thrown, requestId: c.get("requestId") }, "unhandled error");
   else if (error.code === "DATABASE_UNAVAILABLE")
-    logger?.warn({ err: thrown }, "database unavailable");
+    logger?.warn({ err: thrown, requestId: c.get("requestId") }, "database unavailable");
   const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE };
   if (error.extra.retryAfterSeconds !== undefined)
     headers["retry-after"] = String(error.extra.retryAfterSeconds);

@@ -1,12 +1,15 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { RequestIdVariables } from "hono/request-id";
 import type { Logger } from "pino";
 import type { AnswerDeps } from "../answer/compose.ts";
 import type { AccessControl, Caller } from "../auth/access.ts";
 import type { Ingestion } from "../ingestion/runs.ts";
+import type { Ledger } from "../ledger/ledger.ts";
 
-/** `caller`: who the request is, set by the authenticate middleware on every /v1 route. */
-export type AppEnv = { Variables: RequestIdVariables & { caller: Caller } };
+/**
+ * `requestId`: the request's id, set first for every request (middleware/request-id.ts).
+ * `caller`: who the request is, set by the authenticate middleware on every /v1 route.
+ */
+export type AppEnv = { Variables: { requestId: string; caller: Caller } };
 export type App = OpenAPIHono<AppEnv>;
 
 /**
@@ -18,4 +21,5 @@ export type RouteDeps = AnswerDeps & {
   logger: Logger;
   ingestion: Ingestion;
   access: AccessControl;
+  ledger: Ledger;
 };

@@ -1,3 +1,4 @@
+import type { LoadSourceText } from "../audit/source-files.ts";
 import type { Database } from "../db/client.ts";
 import { findIngestRun } from "../db/ingest-runs.ts";
 import type { IngestRunRow } from "../db/schema/index.ts";
@@ -35,6 +36,8 @@ export type Ingestion = {
   progress(runId: string): IngestProgress | null;
   /** Stop the running job between documents (its run is recorded aborted) and wait for it. */
   close(): Promise<void>;
+  /** A file's bytes -> the text ingestion stores for them, for source-file checks. */
+  loadSourceText: LoadSourceText;
 };
 
 /** The request names something ingestion cannot use; `field` is the request field at fault. */

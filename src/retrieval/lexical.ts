@@ -131,13 +131,13 @@ export function selectingTerms(present: QueryTerm[]): QueryTerm[] {
 
 /**
  * BM25 over Postgres full-text search: the GIN index selects candidates, SQL scores them. Only
- * chunks of `tenant`'s sources are scored and ranked: the filter is part of the ranking query,
- * so another tenant's chunks never take a place among the k.
+ * chunks of `tenant`'s sources (at the `trust` tiers, when given) are scored and ranked: the
+ * filter is part of the ranking query, so another tenant's chunks never take a place among the k.
  */
 export async function searchLexical(
   db: Database,
   query: QueryTerms,
-  options: { k: number; tenant: string; sourceIds?: string[] },
+  options: { k: number; tenant: string; sourceIds?: string[]; trust?: readonly string[] },
 ): Promise<LexicalHit[]> {
   const present = query.terms.filter((t) => t.df > 0);
   if (present.length === 0 || query.chunkCount === 0) return [];
@@ -147,6 +147,9 @@ export async function searchLexical(
   const avgdl = query.avgLength || 1;
   const sourceFilter = options.sourceIds?.length
     ? sql`and d.source_id in (select jsonb_array_elements_text(${JSON.stringify(options.sourceIds)}::jsonb))`
+    : sql``;
+  const trustFilter = options.trust
+    ? sql`and s.trust::text in (select jsonb_array_elements_text(${JSON.stringify(options.trust)}::jsonb))`
     : sql``;
   const rows = await queryRows<{ id: string; score: number }>(
     db,
@@ -160,7 +163,7 @@ export async function searchLexical(
       join sources s on s.id = d.source_id and s.tenant = ${options.tenant}
       cross join lateral unnest(c.fts) u
       join q on q.lexeme = u.lexeme
-      where c.fts @@ ${tsquery}::tsquery ${sourceFilter}
+      where c.fts @@ ${tsquery}::tsquery ${sourceFilter} ${trustFilter}
       group by c.id
       order by score desc, c.id
       limit ${options.k}`,

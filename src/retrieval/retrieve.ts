@@ -1,5 +1,8 @@
 import type { Database } from "../db/client.ts";
 import { readChunksWithProvenance, readSuspectedInjections } from "../db/documents.ts";
+import { trustTier } from "../db/schema/index.ts";
+import { findSourcesByTrust } from "../db/sources.ts";
+import { timeStage, type Metrics } from "../metrics/metrics.ts";
 import type { Embedder } from "./embedder.ts";
 import { fuseRankings } from "./fusion.ts";
 import type { IndexHolder } from "./index-holder.ts";
@@ -43,34 +46,54 @@ export type RetrieveInput = {
   k: number;
   /** Leave out chunks flagged as suspected prompt injection (policy excludeSuspectedInjection). */
   excludeSuspectedInjection?: boolean;
+  /** Only chunks of sources at these trust tiers (policy citableTrust); every tier when absent. */
+  citableTrust?: readonly Trust[];
 };
 
-/** What retrieval reads: the store, the query encoder and the serving vector index. */
-export type RetrievalDeps = { db: Database; embedder: Embedder; index: IndexHolder };
+type Trust = (typeof trustTier.enumValues)[number];
+
+/**
+ * What retrieval reads: the store, the query encoder and the serving vector index; `metrics`,
+ * when given, times each stage (createDeps gives it; hand-built deps may leave it out).
+ */
+export type RetrievalDeps = {
+  db: Database;
+  embedder: Embedder;
+  index: IndexHolder;
+  metrics?: Metrics;
+};
 
 /** Hybrid retrieval: Postgres BM25 and the ANN index, fused, with each chunk's provenance. */
 export async function retrieveCandidates(
   deps: RetrievalDeps,
   input: RetrieveInput,
 ): Promise<Retrieval> {
-  const { db } = deps;
+  const { db, metrics } = deps;
   const [query, vector] = await Promise.all([
-    analyseQuestion(db, input.question),
-    deps.embedder.embedQuery(input.question),
+    timeStage(metrics, "analyse", () => analyseQuestion(db, input.question)),
+    timeStage(metrics, "embed", () => deps.embedder.embedQuery(input.question)),
   ]);
   const { tenant } = input;
-  const lexical = await searchLexical(db, query, {
-    k: LIST_DEPTH,
-    tenant,
-    sourceIds: input.sourceIds,
-  });
+  // A tier no answer may cite is filtered inside both searches, as another tenant's sources are:
+  // its chunks are never scored or cited, and never take a citable chunk's place.
+  const trust = trustTier.enumValues.every((t) => input.citableTrust?.includes(t) ?? true)
+    ? undefined
+    : input.citableTrust;
+  const citable = trust ? await findSourcesByTrust(db, tenant, trust) : null;
+  const lexical = await timeStage(metrics, "lexical", () =>
+    searchLexical(db, query, { k: LIST_DEPTH, tenant, sourceIds: input.sourceIds, trust }),
+  );
   const { index, sourceOf, tenantOf } = deps.index.current();
   const allowed = input.sourceIds?.length ? new Set(input.sourceIds) : null;
+  const searchable = (sourceId: string) =>
+    (!allowed || allowed.has(sourceId)) && (!citable || citable.has(sourceId));
   // Inside the ANN search, so another tenant's nearer chunks never take the caller's places.
-  const dense = index.search(
-    vector,
-    LIST_DEPTH,
-    (id) => tenantOf.get(id) === tenant && (!allowed || allowed.has(sourceOf.get(id) ?? "")),
+  const dense = await timeStage(metrics, "dense", () =>
+    index.search(
+      vector,
+      LIST_DEPTH,
+      (id) => tenantOf.get(id) === tenant && searchable(sourceOf.get(id) ?? ""),
+    ),
   );
   let ranked = fuseRankings([
     { weight: LEXICAL_WEIGHT, ids: lexical.map((h) => h.chunkId) },
@@ -99,6 +122,7 @@ export async function retrieveCandidates(
   const candidates = fused.flatMap((f) => {
     const row = byId.get(f.id);
     if (!row) return []; // superseded between the index read and this query
+    if (trust && !trust.includes(row.trust)) return []; // its source's tier changed meanwhile
     const { embedding, ...rest } = row;
     const lex = lexicalById.get(f.id);
     return [

@@ -14,7 +14,14 @@ import { createFakeEmbedder } from "../support/fake-embedder.ts";
 import { json, startHarness, type Harness } from "../support/harness.ts";
 
 /** Each protected route, as a client calls it, with the scope it needs. */
-const ROUTES: { method: "GET" | "POST"; path: string; body?: unknown; scope: Scope }[] = [
+/** `template`: the OpenAPI path, when the path's parameter is not `{id}`. */
+const ROUTES: {
+  method: "GET" | "POST";
+  path: string;
+  body?: unknown;
+  scope: Scope;
+  template?: string;
+}[] = [
   {
     method: "POST",
     path: "/v1/answers",
@@ -26,6 +33,23 @@ const ROUTES: { method: "GET" | "POST"; path: string; body?: unknown; scope: Sco
   { method: "GET", path: "/v1/sources", scope: "answer" },
   { method: "POST", path: "/v1/ingest-runs", body: {}, scope: "ingest" },
   { method: "GET", path: "/v1/ingest-runs/run_missing", scope: "ingest" },
+  {
+    method: "GET",
+    path: "/v1/audit/proof/ans_missing",
+    scope: "audit",
+    template: "/v1/audit/proof/{answerId}",
+  },
+  { method: "GET", path: "/v1/audit/checkpoints", scope: "audit" },
+  { method: "GET", path: "/v1/policy", scope: "audit" },
+  { method: "GET", path: "/v1/reviews", scope: "audit" },
+  { method: "GET", path: "/v1/documents/doc_missing/versions", scope: "audit" },
+  { method: "POST", path: "/v1/answers/ans_missing/recheck", scope: "audit" },
+  {
+    method: "POST",
+    path: "/v1/answers/ans_missing/reviews",
+    body: { verdict: "correct" },
+    scope: "audit",
+  },
 ];
 const PUBLIC = ["/healthz", "/readyz", "/openapi.json"];
 
@@ -99,8 +123,14 @@ describe.each(storeKinds())("API keys over HTTP on %s", (kind) => {
       const wrongScope = route.scope === "answer" ? ingestKey : answerKey;
       const forbidden = await expectRefused(await call(h, route, wrongScope), 403);
       expect(forbidden.detail).toContain(`"${route.scope}"`);
-      await expectRefused(await call(h, route, auditKey), 403);
-      await expectLetIn(await call(h, route, route.scope === "answer" ? answerKey : ingestKey));
+      const keys: Record<string, string> = {
+        answer: answerKey,
+        ingest: ingestKey,
+        audit: auditKey,
+      };
+      const withScope = keys[route.scope];
+      if (route.scope !== "audit") await expectRefused(await call(h, route, auditKey), 403);
+      await expectLetIn(await call(h, route, withScope!));
     }
     const asked = await call(h, ROUTES[0]!, answerKey);
     expect(asked.status).toBe(200);
@@ -153,7 +183,7 @@ describe.each(storeKinds())("API keys over HTTP on %s", (kind) => {
       scheme: "bearer",
     });
     for (const route of ROUTES) {
-      const template = route.path.replace(/\/(ans|cit|run)_missing$/, "/{id}");
+      const template = route.template ?? route.path.replace(/\/(ans|cit|run|doc)_missing/, "/{id}");
       const operation = doc.paths[template][route.method.toLowerCase()];
       expect(operation.security, template).toEqual([{ bearerAuth: [route.scope] }]);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(["401", "403"]));

@@ -20,6 +20,7 @@ describe("loadConfig", () => {
       VERITY_DATA_DIR: "./.verity",
       VERITY_MANIFEST: "sources/sources.json",
       VERITY_POLICY: "policy/default.json",
+      VERITY_CHECKPOINT_INTERVAL_S: 60,
       LOG_LEVEL: "info",
     });
     expect(loadConfig({}).DATABASE_URL).toBeUndefined();

@@ -7,3 +7,6 @@ export * from "./answers.ts";
 export * from "./citations.ts";
 export * from "./lexeme-stats.ts";
 export * from "./api-keys.ts";
+export * from "./audit-records.ts";
+export * from "./audit-checkpoints.ts";
+export * from "./reviews.ts";

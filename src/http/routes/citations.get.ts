@@ -24,8 +24,12 @@ export const route = createRoute({
 export function registerGetCitation(app: App, deps: RouteDeps) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const trace = await traceCitation(deps.db, id, c.get("caller").tenant);
+    const trace = await traceCitation(deps.db, id, c.get("caller").tenant, {
+      loadSourceText: deps.ingestion.loadSourceText,
+    });
     if (!trace) throw new AppError("NOT_FOUND", `No citation with id ${id}.`);
+    const { verified, failures } = trace.verification;
+    if (!verified) deps.metrics?.countVerificationFailures("trace", failures);
     return c.json(trace, 200);
   });
 }
