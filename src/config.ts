@@ -18,6 +18,13 @@ export const Config = z.object({
   VERITY_DATA_DIR: z.string().min(1).default("./.verity"),
   VERITY_MANIFEST: z.string().min(1).default("sources/sources.json"),
   VERITY_POLICY: z.string().min(1).default("policy/default.json"),
+  /**
+   * The sentence encoder: `use-lite` (the transformer, ~20 sentences/s per core) or `static`, its
+   * distilled token table (policy/encoders/, `npm run encoder:build`). Every chunk records its
+   * model id and search skips vectors of another model, so a store switches encoder by re-ingesting
+   * into a new data dir (unchanged files are not re-embedded). Unset: use-lite.
+   */
+  VERITY_ENCODER: z.enum(["use-lite", "static"]).optional(),
   /** Overrides the policy file's refusal threshold, e.g. to try a stricter one without editing it. */
   VERITY_THRESHOLD: decimal.pipe(z.number().min(0).max(1)).optional(),
   /** The answered precision the verifier's operating point aims for (the policy's one knob). */
@@ -31,7 +38,7 @@ export const Config = z.object({
   VERITY_VERIFIER_THRESHOLD: decimal.pipe(z.number().min(0).max(1)).optional(),
   /** The largest request body accepted, in bytes (DEFAULT_MAX_BODY_BYTES); larger ones get 413. */
   VERITY_MAX_BODY_BYTES: decimal.pipe(z.number().int().min(1)).optional(),
-  /** Requests one API key (or the anonymous loopback caller) may make per minute. */
+  /** Requests one API key may make per minute (the anonymous loopback caller is not limited). */
   VERITY_RATE_LIMIT_PER_MINUTE: decimal.pipe(z.number().int().min(1)).optional(),
   /** How long a request body may take to arrive, in ms (DEFAULT_BODY_TIMEOUT_MS); then 408. */
   VERITY_BODY_TIMEOUT_MS: decimal.pipe(z.number().int().min(1)).optional(),

@@ -18,6 +18,7 @@ import { formatReport, type BenchReport } from "./report.ts";
 import { measureScale, STAGE_QUESTIONS } from "./scale.ts";
 import { round } from "../shared/stats.ts";
 import { measureVerifier } from "./verifier.ts";
+import { measureLedger } from "./ledger.ts";
 import { openBenchStore } from "./store.ts";
 
 /** The verifier artefact the repository ships, measured even while the policy leaves it off. */
@@ -93,6 +94,11 @@ async function run(
     log(model ? `verifier ${model.version} on and off` : "no verifier model to measure");
     const verifier = model ? await measureVerifier(store.deps, model, questions) : null;
 
+    log("the ledger's cost");
+    const ledger = await measureLedger(store.deps, questions.slice(0, 40), {
+      appendSeconds: options.quick ? 3 : 5,
+    });
+
     log(`HTTP load at concurrency 1 and 16, ${options.durationS} s each`);
     const runs = await measureHttp(store, sampleQuestions(corpus.questions, HTTP_QUESTIONS), {
       connections: [1, 16],
@@ -124,6 +130,7 @@ async function run(
       ingest,
       query,
       verifier,
+      ledger,
       http,
       scale,
       baseline,

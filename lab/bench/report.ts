@@ -2,6 +2,7 @@ import type { BaselineReport } from "./baseline.ts";
 import type { StageBreakdown } from "./breakdown.ts";
 import type { HttpRun } from "./http.ts";
 import type { IngestMeasurement } from "./ingest.ts";
+import type { LedgerReport } from "./ledger.ts";
 import type { Machine } from "./machine.ts";
 import type { QueryReport } from "./query.ts";
 import type { ScaleStoreInfo } from "./scale-store.ts";
@@ -25,6 +26,8 @@ export type BenchReport = {
   query: QueryReport & { stages: StageBreakdown; peak_rss_mib: number };
   /** The shipped answerability verifier's cost per answer (null when no model file exists). */
   verifier: VerifierCost | null;
+  /** What the answer ledger costs: answers without and with their record, and appends per second. */
+  ledger: LedgerReport;
   http: { runs: HttpRun[]; peak_rss_mib: number };
   scale: ScalePoint[];
   baseline: BaselineReport;
@@ -103,6 +106,7 @@ export function formatReport(r: BenchReport): string {
     r.verifier === null
       ? "verifier: no model file"
       : `verifier ${r.verifier.model} (${r.verifier.n} questions asked both ways): answer p50 ${ms(r.verifier.heuristic_p50_ms)} ms without, ${ms(r.verifier.verifier_p50_ms)} ms with (${r.verifier.added_p50_ms >= 0 ? "+" : ""}${r.verifier.added_p50_ms.toFixed(2)} ms); its own scoring p50 ${r.verifier.scoring_p50_ms.toFixed(3)} ms`,
+    `ledger (${r.ledger.answer_with_ledger.n} questions, each composed alone then asked with its record): answer p50 ${ms(r.ledger.answer_without_record.p50_ms)} ms without the record, ${ms(r.ledger.answer_with_ledger.p50_ms)} ms with the ledger append (+${r.ledger.record_p50_ms.toFixed(1)} ms); records appended/s by ${r.ledger.appends.map((a) => `${a.writers} writer(s): ${a.per_s.toFixed(0)}`).join(", ")}`,
     "",
     "Scale (in-process answerQuestion, c1)",
     table(

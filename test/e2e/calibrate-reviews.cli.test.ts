@@ -157,23 +157,36 @@ describe.each(storeKinds())("npm run calibrate -- --from-reviews on %s", (kind: 
     expect(bad.stderr).toContain("--target-precision must be a number in 0..1");
   });
 
-  it.runIf(kind === "pglite")(
-    "stops at once, naming the owner, while a server holds the store",
-    async () => {
-      const held = await openDatabase({ dataDir: join(dir, "data", "pglite"), role: "server" });
+  // An embedded store has one owner; PostgreSQL serves a server and the report at once.
+  const heldStory =
+    kind === "pglite"
+      ? "stops at once, naming the owner, while a server holds the store"
+      : "reads the reviews while a server holds connections to the database";
+  it(heldStory, async () => {
+    if (kind === "postgres") {
+      const server = await openDatabase({ url: env.DATABASE_URL! });
       try {
-        const locked = await calibrate("--policy", policyPath());
-        expect(locked.code).toBe(1);
-        expect(locked.stderr).toContain("Stop it first: calibrate reads the reviews");
+        const report = await calibrate("--policy", policyPath());
+        expect(report.code, report.stderr).toBe(0);
+        expect(report.stdout).toContain("lowest threshold reaching");
       } finally {
-        await held.close();
+        await server.close();
       }
-      const missing = await runTsx(["lab/eval/calibrate.ts", "--from-reviews"], {
-        ...env,
-        VERITY_DATA_DIR: join(dir, "nowhere"),
-      });
-      expect(missing.code).toBe(1);
-      expect(missing.stderr).toContain(`No store at ${join(dir, "nowhere", "pglite")}`);
-    },
-  );
+      return;
+    }
+    const held = await openDatabase({ dataDir: join(dir, "data", "pglite"), role: "server" });
+    try {
+      const locked = await calibrate("--policy", policyPath());
+      expect(locked.code).toBe(1);
+      expect(locked.stderr).toContain("Stop it first: calibrate reads the reviews");
+    } finally {
+      await held.close();
+    }
+    const missing = await runTsx(["lab/eval/calibrate.ts", "--from-reviews"], {
+      ...env,
+      VERITY_DATA_DIR: join(dir, "nowhere"),
+    });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`No store at ${join(dir, "nowhere", "pglite")}`);
+  });
 });
