@@ -63,6 +63,11 @@ export const Config = z.object({
   VERITY_LEDGER_KEY: z.string().min(1).optional(),
   /** How often a serving process signs a checkpoint when the ledger has grown, in seconds. */
   VERITY_CHECKPOINT_INTERVAL_S: decimal.pipe(z.number().int().min(1)).default(60),
+  /**
+   * Where lexical search runs: `sql` (BM25 in the database, the default) or `memory` (an
+   * in-process index loaded from the store, question and sentence analysis in process too).
+   */
+  VERITY_LEXICAL: z.enum(["sql", "memory"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type Config = z.infer<typeof Config>;

@@ -14,6 +14,7 @@ import { createLogger } from "./logger.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import type { Embedder } from "./retrieval/embedder.ts";
 import { createIndexHolder } from "./retrieval/index-holder.ts";
+import { createStaticEmbedder } from "./retrieval/static-embedder.ts";
 import { createUseLiteEmbedder } from "./retrieval/use-lite-embedder.ts";
 import { loadCrossEncoder, type CrossEncoder } from "./scoring/cross-encoder.ts";
 
@@ -109,14 +110,15 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     // A server may ingest while it serves (POST /v1/ingest-runs): keep embedding off its loop.
     embedder =
       overrides.embedder ??
-      (await createUseLiteEmbedder({
-        documentsOffMainThread: serving,
-      }));
+      (config.VERITY_ENCODER === "static"
+        ? createStaticEmbedder()
+        : await createUseLiteEmbedder({ documentsOffMainThread: serving }));
     const index = await createIndexHolder({
       db: database.db,
       dataDir: config.VERITY_DATA_DIR,
       embedder,
       logger,
+      lexical: config.VERITY_LEXICAL === "memory",
     });
     const opened = embedder;
     return {

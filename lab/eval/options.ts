@@ -21,6 +21,8 @@ Options:
   --retrieval-depth K  chunks retrieved for the retrieval metrics (default 50; 0: only what
                        answering saw)
   --policy PATH        refusal policy (default VERITY_POLICY, else policy/default.json)
+  --encoder NAME       use-lite (default) or static; static's default store is
+                       .verity-eval/<dataset>-static (VERITY_ENCODER is not read)
   --corpus FILE        SciFact corpus (default corpus.jsonl next to the claims)
 
 Calibrate writes the threshold and confidence map of questions, or with --dataset scifact those
@@ -47,6 +49,8 @@ export type EvalOptions = {
   details: string | undefined;
   retrievalDepth: number;
   policy: string | undefined;
+  /** The sentence encoder, as VERITY_ENCODER names it. */
+  encoder: "use-lite" | "static";
   minPrecision: number;
   /** Calibrate to the lowest threshold reaching this answered precision, instead. */
   targetPrecision: number | undefined;
@@ -89,6 +93,7 @@ export function parseEvalArgs(args: string[]): EvalOptions {
         details: { type: "string" },
         "retrieval-depth": { type: "string" },
         policy: { type: "string" },
+        encoder: { type: "string" },
         "min-precision": { type: "string" },
         "target-precision": { type: "string" },
       },
@@ -108,6 +113,10 @@ export function parseEvalArgs(args: string[]): EvalOptions {
     throw new UsageError("--min-precision and --target-precision cannot be combined");
   }
   const minPrecision = precision(values["min-precision"], "--min-precision") ?? 0;
+  const encoder = values.encoder ?? "use-lite";
+  if (encoder !== "use-lite" && encoder !== "static") {
+    throw new UsageError(`--encoder must be use-lite or static, got "${encoder}"`);
+  }
   return {
     dataset,
     data: values.data,
@@ -117,11 +126,14 @@ export function parseEvalArgs(args: string[]): EvalOptions {
         : undefined,
     limit: count(values.limit, "--limit", 1),
     sample: count(values.sample, "--sample", 1),
-    store: values.store ?? join(".verity-eval", dataset),
+    // Its own store: a store's unchanged files are never re-embedded by another encoder.
+    store:
+      values.store ?? join(".verity-eval", encoder === "static" ? `${dataset}-static` : dataset),
     out: values.out,
     details: values.details,
     retrievalDepth: count(values["retrieval-depth"], "--retrieval-depth", 0) ?? 50,
     policy: values.policy,
+    encoder,
     minPrecision,
     targetPrecision: precision(values["target-precision"], "--target-precision"),
   };

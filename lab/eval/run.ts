@@ -65,6 +65,10 @@ export async function runEvaluation(
   const config = loadConfig({
     VERITY_POLICY: options.policy ?? env.VERITY_POLICY,
     VERITY_THRESHOLD: env.VERITY_THRESHOLD,
+    // Like DATABASE_URL, not read from the environment: each encoder has its own default store.
+    VERITY_ENCODER: options.encoder,
+    // Where lexical search runs does not change the store: the same one serves both.
+    VERITY_LEXICAL: env.VERITY_LEXICAL,
     LOG_LEVEL: env.LOG_LEVEL ?? "warn",
     VERITY_DATA_DIR: store,
   });

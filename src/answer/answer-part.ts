@@ -136,7 +136,15 @@ export async function answerPart(
     return refuse("NO_EVIDENCE", "No source passage shares the question's terms.");
 
   const heuristic = await timeStage(deps.metrics, "score", () =>
-    scoreSentences(deps.db, question, retrieval.query, retrieval.candidates, deps.verifier),
+    scoreSentences(
+      deps.db,
+      question,
+      retrieval.query,
+      retrieval.candidates,
+      deps.verifier,
+      // Analysed as the lexical index was: in process when it is in memory.
+      deps.index.current().lexical !== null,
+    ),
   );
   const scored: SentenceEvidence = deps.crossEncoder
     ? {

@@ -27,9 +27,12 @@ export async function createIndexHolder(options: {
   dataDir: string;
   embedder: Pick<Embedder, "modelId" | "dimension">;
   logger?: Logger;
+  /** Keep an in-memory BM25 index beside the vector index (VERITY_LEXICAL=memory). */
+  lexical?: boolean;
 }): Promise<IndexHolder> {
   const { db, dataDir, embedder, logger } = options;
-  let searchable = await openSearchableIndex(db, dataDir, embedder);
+  const open = () => openSearchableIndex(db, dataDir, embedder, { lexical: options.lexical });
+  let searchable = await open();
   logger?.info(
     {
       chunks: searchable.index.state.count,
@@ -49,7 +52,7 @@ export async function createIndexHolder(options: {
       const state = await readCorpusState(db);
       if (state.fingerprint === searchable.index.state.fingerprint) return;
       // One assignment swaps the index: a search holds the object it read, never half of two.
-      searchable = await openSearchableIndex(db, dataDir, embedder);
+      searchable = await open();
       logger?.info(
         { chunks: searchable.index.state.count },
         "vector index reloaded after a corpus change",

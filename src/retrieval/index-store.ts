@@ -7,6 +7,8 @@ import {
   readSearchableChunkVectors,
 } from "../db/documents.ts";
 import type { Embedder } from "./embedder.ts";
+import { buildLexicalIndex } from "./lexical-index-build.ts";
+import type { LexicalIndex } from "./lexical-index.ts";
 import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-index.ts";
 
 /** The ANN index plus what filtering needs: which source and tenant each indexed chunk belongs to. */
@@ -20,6 +22,8 @@ export type SearchableIndex = {
    * (an older store). Per tenant: a refusal naming them must not tell another tenant's.
    */
   languagesOf: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The in-memory BM25 index of the same corpus state (VERITY_LEXICAL=memory), else null. */
+  lexical: LexicalIndex | null;
   rebuilt: boolean;
   /** Why the saved index was not used (missing, stale, truncated, ...); null when it was. */
   rebuiltBecause: string | null;
@@ -37,6 +41,7 @@ export async function openSearchableIndex(
   db: Database,
   dataDir: string,
   embedder: Pick<Embedder, "modelId" | "dimension">,
+  options: { lexical?: boolean } = {},
 ): Promise<SearchableIndex> {
   const state = await readCorpusState(db);
   const expected = {
@@ -51,6 +56,8 @@ export async function openSearchableIndex(
     onReject: (reason) => (rebuiltBecause = reason),
   });
   const languagesOf = await readCorpusLanguages(db);
+  // Read after the corpus state: a change in between shows as a new fingerprint next check.
+  const lexical = options.lexical ? await buildLexicalIndex(db) : null;
   if (loaded) {
     const rows = await readSearchableChunkSources(db);
     return {
@@ -58,6 +65,7 @@ export async function openSearchableIndex(
       sourceOf: new Map(rows.map((r) => [r.id, r.sourceId])),
       tenantOf: new Map(rows.map((r) => [r.id, r.tenant])),
       languagesOf,
+      lexical,
       rebuilt: false,
       rebuiltBecause: null,
     };
@@ -75,6 +83,7 @@ export async function openSearchableIndex(
     sourceOf: new Map(usable.map((r) => [r.id, r.sourceId])),
     tenantOf: new Map(usable.map((r) => [r.id, r.tenant])),
     languagesOf,
+    lexical,
     rebuilt: true,
     rebuiltBecause,
   };

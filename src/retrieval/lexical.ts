@@ -71,8 +71,20 @@ export async function analyseQuestion(db: Database, question: string): Promise<Q
       from toks t left join lexeme_stats s on s.lexeme = t.lexeme cross join corpus_stats cs
       order by t.pos`,
   );
-  const chunkCount = Number(rows[0]?.n ?? 0);
-  const avgLength = Number(rows[0]?.avgdl ?? 0);
+  return buildQueryTerms(searchable, rows, Number(rows[0]?.n ?? 0), Number(rows[0]?.avgdl ?? 0));
+}
+
+/**
+ * QueryTerms from the question's searchable tokens in order (each with its lexeme and document
+ * frequency) and the corpus statistics, wherever they were read: the SQL above or the in-memory
+ * index (lexical-memory.ts).
+ */
+export function buildQueryTerms(
+  searchable: string,
+  rows: readonly { token: string; lexeme: string; df: number }[],
+  chunkCount: number,
+  avgLength: number,
+): QueryTerms {
   // The first word is capitalised by grammar, not because it names something; with its hyphen
   // parts ("Per-seat" gives "Per-seat", "Per" and "seat").
   const firstWord = /^[^\p{L}\p{N}]*([\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*)/u.exec(searchable)?.[1];

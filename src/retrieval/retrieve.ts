@@ -5,6 +5,7 @@ import { findSourcesByTrust } from "../db/sources.ts";
 import { timeStage, type Metrics } from "../metrics/metrics.ts";
 import type { Embedder } from "./embedder.ts";
 import { fuseRankings } from "./fusion.ts";
+import { analyseQuestionInMemory, searchLexicalInMemory } from "./lexical-memory.ts";
 import type { IndexHolder } from "./index-holder.ts";
 import { analyseQuestion, searchLexical, type QueryTerms } from "./lexical.ts";
 
@@ -69,8 +70,15 @@ export async function retrieveCandidates(
   input: RetrieveInput,
 ): Promise<Retrieval> {
   const { db, metrics } = deps;
+  // One read of the holder: both searches see the same corpus state.
+  const searchableIndex = deps.index.current();
+  const inMemory = searchableIndex.lexical;
   const [query, vector] = await Promise.all([
-    timeStage(metrics, "analyse", () => analyseQuestion(db, input.question)),
+    timeStage(metrics, "analyse", async () =>
+      inMemory
+        ? analyseQuestionInMemory(inMemory, input.question)
+        : analyseQuestion(db, input.question),
+    ),
     timeStage(metrics, "embed", () => deps.embedder.embedQuery(input.question)),
   ]);
   const { tenant } = input;
@@ -80,10 +88,17 @@ export async function retrieveCandidates(
     ? undefined
     : input.citableTrust;
   const citable = trust ? await findSourcesByTrust(db, tenant, trust) : null;
-  const lexical = await timeStage(metrics, "lexical", () =>
-    searchLexical(db, query, { k: LIST_DEPTH, tenant, sourceIds: input.sourceIds, trust }),
+  const lexical = await timeStage(metrics, "lexical", async () =>
+    inMemory
+      ? searchLexicalInMemory(inMemory, query, {
+          k: LIST_DEPTH,
+          tenant,
+          sourceIds: input.sourceIds,
+          citableSources: citable,
+        })
+      : searchLexical(db, query, { k: LIST_DEPTH, tenant, sourceIds: input.sourceIds, trust }),
   );
-  const { index, sourceOf, tenantOf } = deps.index.current();
+  const { index, sourceOf, tenantOf } = searchableIndex;
   const allowed = input.sourceIds?.length ? new Set(input.sourceIds) : null;
   const searchable = (sourceId: string) =>
     (!allowed || allowed.has(sourceId)) && (!citable || citable.has(sourceId));

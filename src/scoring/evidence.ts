@@ -5,6 +5,7 @@ import { FTS_CONFIG_SQL } from "../db/schema/chunks.ts";
 import type { Candidate } from "../retrieval/retrieve.ts";
 import type { QueryTerms } from "../retrieval/lexical.ts";
 import { acronymsSpelledIn } from "../text/paraphrase.ts";
+import { analyseText } from "../text/analyse.ts";
 import { evidenceUnits } from "../text/evidence-units.ts";
 import { expectedAnswerType, statesAnswerType } from "./answer-type.ts";
 import { dropsQualifier, negationDiffers } from "./qualifiers.ts";
@@ -57,8 +58,14 @@ export type LexemePositions = Map<string, number[]>;
  * Lexemes of many texts, stemmed by Postgres exactly as the indexed column is, in one round trip:
  * out[i] belongs to texts[i] (the query numbers its input with `ordinality`).
  */
-async function lexemesOf(db: Database, texts: string[]): Promise<LexemePositions[]> {
+async function lexemesOf(
+  db: Database,
+  texts: string[],
+  inProcess: boolean,
+): Promise<LexemePositions[]> {
   if (texts.length === 0) return [];
+  // The same analysis in process (src/text/analyse.ts), with no round trip.
+  if (inProcess) return texts.map(analyseText);
   const rows = await queryRows<{ i: number; lexeme: string | null; positions: number[] | null }>(
     db,
     sql`select (e.ordinality - 1)::int as i, u.lexeme, u.positions
@@ -78,6 +85,8 @@ export async function scoreSentences(
   query: QueryTerms,
   candidates: Candidate[],
   verifier: VerifierModel | null = null,
+  /** Analyse the texts in process rather than by `to_tsvector` (VERITY_LEXICAL=memory). */
+  inProcess = false,
 ): Promise<SentenceEvidence> {
   const wanted = expectedAnswerType(question);
   const asks = isQuestion(question);
@@ -94,11 +103,11 @@ export async function scoreSentences(
     })),
   );
   const contexts = [...new Set(pieces.map((p) => p.context))];
-  const stemmed = await lexemesOf(db, [
-    ...pieces.map((p) => p.text),
-    ...candidates.map((c) => c.text),
-    ...contexts,
-  ]);
+  const stemmed = await lexemesOf(
+    db,
+    [...pieces.map((p) => p.text), ...candidates.map((c) => c.text), ...contexts],
+    inProcess,
+  );
   // An acronym of the question ("2FA") counts where the evidence spells it out by initials.
   const acronyms = new Set(query.terms.filter((t) => t.acronym).map((t) => t.lexeme));
   if (acronyms.size > 0) {
