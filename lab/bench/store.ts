@@ -10,7 +10,12 @@ export type BenchStore = { deps: Deps; close(): Promise<void> };
  * once at the end.
  */
 export async function openBenchStore(dataDir: string, embedder: Embedder): Promise<BenchStore> {
-  const config = loadConfig({ VERITY_DATA_DIR: dataDir, LOG_LEVEL: "warn" });
+  // VERITY_LEXICAL picks where BM25 runs, so both paths can be measured on the same corpus.
+  const config = loadConfig({
+    VERITY_DATA_DIR: dataDir,
+    LOG_LEVEL: "warn",
+    VERITY_LEXICAL: process.env.VERITY_LEXICAL,
+  });
   const deps = await createDeps(config, { embedder });
   return { deps, close: () => deps.close() };
 }
