@@ -1,20 +1,14 @@
-import { verifyCitation } from "../citations/verify.ts";
+import { verifyStoredCitation } from "../citations/verify.ts";
 import type { Database } from "../db/client.ts";
 import type { ChunkRow, DocumentVersionRow } from "../db/schema/index.ts";
-import {
-  readAnswerCitations,
-  readAnswerThreshold,
-  readChunkHolding,
-  readCurrentVersions,
-} from "../db/versions.ts";
+import { readAnswerCitations, type CitationEvidence } from "../db/citations.ts";
+import { readAnswerThreshold, readChunkHolding, readCurrentVersions } from "../db/versions.ts";
 import { sha256 } from "../hash.ts";
 import { appendRecord, type LedgerActor } from "../ledger/append.ts";
 import type { AnswerRecheck, CitationRecheck } from "./schema.ts";
 import { checkVersionSourceFile, type LoadSourceText } from "./source-files.ts";
 
 export type RecheckDeps = { db: Database; loadSourceText?: LoadSourceText };
-
-type CitedRow = Awaited<ReturnType<typeof readAnswerCitations>>[number];
 
 /**
  * Re-verify a past answer's citations against the corpus as it is now, and record that in the
@@ -64,7 +58,7 @@ export function overallStatus(
 
 async function recheckCitation(
   deps: RecheckDeps,
-  { citation, chunk, version, document, source }: CitedRow,
+  { citation, chunk, version, document, source }: CitationEvidence,
   now: DocumentVersionRow | null,
   threshold: number,
 ): Promise<CitationRecheck> {
@@ -89,22 +83,7 @@ async function recheckCitation(
   if (gone.length > 0 || !now)
     return { ...base, status: "removed", current: null, failures: gone, sourceFile: null };
 
-  const { failures } = verifyCitation(
-    {
-      quote: citation.quote,
-      start: citation.start,
-      end: citation.end,
-      score: citation.score,
-      chunkSha256: citation.chunkSha256,
-      versionSha256: citation.versionSha256,
-    },
-    {
-      versionText: version.text,
-      versionSha256: version.textSha256,
-      chunk: { start: chunk.start, end: chunk.end, text: chunk.text, sha256: chunk.sha256 },
-    },
-    threshold,
-  );
+  const { failures } = verifyStoredCitation({ citation, chunk, version }, threshold);
   const problems: string[] = [...failures];
   const span = findQuote(now.text, citation.quote, citation.start);
   let holding: ChunkRow | null = null;

@@ -5,6 +5,15 @@ import { z } from "@hono/zod-openapi";
  * no longer hash to the stored rawSha256, `text_mismatch` when they do but the stored text is not
  * what they give (the stored text was rewritten), `unknown` when no local file is known.
  */
+/** A document as traces and version listings name it. */
+export const DocumentRef = z.object({
+  id: z.string(),
+  path: z.string(),
+  title: z.string(),
+  removedAt: z.string().nullable(),
+});
+export type DocumentRef = z.infer<typeof DocumentRef>;
+
 export const SourceFileStatus = z
   .enum(["matches", "changed", "missing", "text_mismatch", "unknown"])
   .openapi({
@@ -38,12 +47,7 @@ export type DocumentVersion = z.infer<typeof DocumentVersion>;
 
 export const DocumentVersions = z
   .object({
-    document: z.object({
-      id: z.string(),
-      path: z.string(),
-      title: z.string(),
-      removedAt: z.string().nullable(),
-    }),
+    document: DocumentRef,
     source: z.object({
       id: z.string(),
       name: z.string(),

@@ -1,6 +1,7 @@
 import type { Database } from "../db/client.ts";
 import { readDocumentVersions } from "../db/versions.ts";
-import type { DocumentVersions } from "./schema.ts";
+import type { DocumentRow } from "../db/schema/index.ts";
+import type { DocumentRef, DocumentVersions } from "./schema.ts";
 
 /**
  * A document's version history: each version's hashes, when and by whom (and which run) it was
@@ -15,12 +16,7 @@ export async function listDocumentVersions(
   if (!found) return null;
   const { document, source, versions } = found;
   return {
-    document: {
-      id: document.id,
-      path: document.path,
-      title: document.title,
-      removedAt: document.removedAt?.toISOString() ?? null,
-    },
+    document: describeDocument(document),
     source: {
       id: source.id,
       name: source.name,
@@ -41,5 +37,15 @@ export async function listDocumentVersions(
       ingestRunId: v.ingestRunId,
       supersededAt: v.supersededAt?.toISOString() ?? null,
     })),
+  };
+}
+
+/** A stored document as traces and version listings name it. */
+export function describeDocument(document: DocumentRow): DocumentRef {
+  return {
+    id: document.id,
+    path: document.path,
+    title: document.title,
+    removedAt: document.removedAt?.toISOString() ?? null,
   };
 }

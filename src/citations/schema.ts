@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { SourceFileCheck } from "../audit/schema.ts";
+import { DocumentRef, SourceFileCheck } from "../audit/schema.ts";
 
 /** What a reviewer gets for a citation: the quote in context, re-verified, with its provenance. */
 export const CitationTrace = z
@@ -51,12 +51,7 @@ export const CitationTrace = z
             "Personal data replaced at ingest, as offsets of the placeholders in the stored text; null when redaction was off",
         }),
     }),
-    document: z.object({
-      id: z.string(),
-      path: z.string(),
-      title: z.string(),
-      removedAt: z.string().nullable(),
-    }),
+    document: DocumentRef,
     source: z.object({
       id: z.string(),
       name: z.string(),

@@ -2,7 +2,8 @@ import { checkVersionSourceFile, type LoadSourceText } from "../audit/source-fil
 import type { Database } from "../db/client.ts";
 import { readCitationWithEvidence } from "../db/citations.ts";
 import type { CitationTrace } from "./schema.ts";
-import { verifyCitation } from "./verify.ts";
+import { describeDocument } from "../audit/versions.ts";
+import { verifyStoredCitation } from "./verify.ts";
 
 /** Characters of version text shown on each side of a quote. */
 const CONTEXT_CHARS = 240;
@@ -23,22 +24,7 @@ export async function traceCitation(
   const row = await readCitationWithEvidence(db, id, tenant);
   if (!row) return null;
   const { citation, chunk, version, document, source } = row;
-  const verification = verifyCitation(
-    {
-      quote: citation.quote,
-      start: citation.start,
-      end: citation.end,
-      score: citation.score,
-      chunkSha256: citation.chunkSha256,
-      versionSha256: citation.versionSha256,
-    },
-    {
-      versionText: version.text,
-      versionSha256: version.textSha256,
-      chunk: { start: chunk.start, end: chunk.end, text: chunk.text, sha256: chunk.sha256 },
-    },
-    row.threshold,
-  );
+  const verification = verifyStoredCitation({ citation, chunk, version }, row.threshold);
   const sourceFile = await checkVersionSourceFile(
     { db, loadSourceText: options.loadSourceText },
     version,
@@ -78,12 +64,7 @@ export async function traceCitation(
       supersededAt: version.supersededAt?.toISOString() ?? null,
       redactions: version.redactions ?? null,
     },
-    document: {
-      id: document.id,
-      path: document.path,
-      title: document.title,
-      removedAt: document.removedAt?.toISOString() ?? null,
-    },
+    document: describeDocument(document),
     source: {
       id: source.id,
       name: source.name,

@@ -63,3 +63,31 @@ export function verifyCitation(
   if (!(citation.score >= threshold)) failures.push("BELOW_THRESHOLD");
   return { verified: failures.length === 0, failures };
 }
+
+/** A stored citation and the stored rows it cites, as the database returns them. */
+export type StoredCitation = {
+  citation: CitationUnderCheck;
+  chunk: StoredEvidence["chunk"];
+  version: { text: string; textSha256: string };
+};
+
+/** verifyCitation of a stored citation against the rows it points at now. */
+export function verifyStoredCitation(stored: StoredCitation, threshold: number): Verification {
+  const { citation, chunk, version } = stored;
+  return verifyCitation(
+    {
+      quote: citation.quote,
+      start: citation.start,
+      end: citation.end,
+      score: citation.score,
+      chunkSha256: citation.chunkSha256,
+      versionSha256: citation.versionSha256,
+    },
+    {
+      versionText: version.text,
+      versionSha256: version.textSha256,
+      chunk: { start: chunk.start, end: chunk.end, text: chunk.text, sha256: chunk.sha256 },
+    },
+    threshold,
+  );
+}

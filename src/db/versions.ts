@@ -3,7 +3,6 @@ import type { Database } from "./client.ts";
 import {
   answers,
   chunks,
-  citations,
   documents,
   documentVersions,
   ingestRuns,
@@ -101,25 +100,6 @@ export async function readAnswerThreshold(db: Database, answerId: string, tenant
     .from(answers)
     .where(and(eq(answers.id, answerId), eq(answers.tenant, tenant)));
   return row ?? null;
-}
-
-/** An answer's citations in order, each with the chunk, version, document and source it cites. */
-export function readAnswerCitations(db: Database, answerId: string) {
-  return db
-    .select({
-      citation: citations,
-      chunk: chunks,
-      version: documentVersions,
-      document: documents,
-      source: sources,
-    })
-    .from(citations)
-    .innerJoin(chunks, eq(chunks.id, citations.chunkId))
-    .innerJoin(documentVersions, eq(documentVersions.id, citations.versionId))
-    .innerJoin(documents, eq(documents.id, documentVersions.documentId))
-    .innerJoin(sources, eq(sources.id, documents.sourceId))
-    .where(eq(citations.answerId, answerId))
-    .orderBy(asc(citations.ordinal));
 }
 
 /** The current version of each of these documents (a document without one is left out). */

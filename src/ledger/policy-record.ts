@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { auditRecords } from "../db/schema/index.ts";
 import type { Policy } from "../answer/policy.ts";
@@ -18,7 +18,7 @@ export async function recordPolicyInForce(
     const [last] = await tx
       .select({ subject: auditRecords.subject })
       .from(auditRecords)
-      .where(and(eq(auditRecords.kind, "policy.in_force")))
+      .where(eq(auditRecords.kind, "policy.in_force"))
       .orderBy(desc(auditRecords.seq))
       .limit(1);
     if (last?.subject === hash) return false;

@@ -146,14 +146,7 @@ describe.each(storeKinds())("the answer ledger on %s", (kind) => {
     it("a changed record whose leaf hash was rewritten too", async () => {
       const at = target();
       const report = await verifyTampered(async (tx) => {
-        const [row] = await rows(tx, sql`select entry from audit_records where seq = ${at}`);
-        const forged = String(row!.entry).replace(
-          /"time":"[^"]+"/,
-          '"time":"2000-01-01T00:00:00.000Z"',
-        );
-        await tx.execute(
-          sql`update audit_records set entry = ${forged}, leaf_hash = ${leafHash(forged).toString("hex")} where seq = ${at}`,
-        );
+        await forgeRecord(tx, at);
       });
       expect(report.problems.length).toBeGreaterThan(0);
       expect(report.problems[0]!.index).toBeLessThanOrEqual(at);
@@ -228,14 +221,7 @@ describe.each(storeKinds())("the answer ledger on %s", (kind) => {
       const witnessed = [(await checkpointNow()).note];
       const at = target();
       const report = await verifyTampered(async (tx) => {
-        const [row] = await rows(tx, sql`select entry from audit_records where seq = ${at}`);
-        const forged = String(row!.entry).replace(
-          /"time":"[^"]+"/,
-          '"time":"2000-01-01T00:00:00.000Z"',
-        );
-        await tx.execute(
-          sql`update audit_records set entry = ${forged}, leaf_hash = ${leafHash(forged).toString("hex")} where seq = ${at}`,
-        );
+        await forgeRecord(tx, at);
         await tx.execute(sql`delete from audit_checkpoints`);
       }, witnessed);
       expect(report.problems.some((p) => /witnessed checkpoint/.test(p.problem))).toBe(true);
@@ -268,6 +254,15 @@ describe.each(storeKinds())("the answer ledger on %s", (kind) => {
     });
   });
 });
+
+/** Backdate record `at` and store its leaf hash to match, as a careful forger would. */
+async function forgeRecord(tx: Database, at: number): Promise<void> {
+  const [row] = await rows(tx, sql`select entry from audit_records where seq = ${at}`);
+  const forged = String(row!.entry).replace(/"time":"[^"]+"/, '"time":"2000-01-01T00:00:00.000Z"');
+  await tx.execute(
+    sql`update audit_records set entry = ${forged}, leaf_hash = ${leafHash(forged).toString("hex")} where seq = ${at}`,
+  );
+}
 
 async function rows(
   db: Database,
