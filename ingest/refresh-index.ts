@@ -7,8 +7,10 @@ import type { IndexHolder } from "../src/retrieval/index-holder.ts";
 export function indexRefresher(holder: IndexHolder) {
   return async (): Promise<{ chunks: number; rebuilt: boolean }> => {
     const before = holder.current().index;
+    const beforeState = before.state;
     await holder.refresh();
     const after = holder.current().index;
-    return { chunks: after.state.count, rebuilt: after !== before };
+    // The indexes follow a change in place, or are opened afresh: either way they changed.
+    return { chunks: after.state.count, rebuilt: after !== before || after.state !== beforeState };
   };
 }

@@ -19,12 +19,14 @@ export const Config = z.object({
   VERITY_MANIFEST: z.string().min(1).default("sources/sources.json"),
   VERITY_POLICY: z.string().min(1).default("policy/default.json"),
   /**
-   * The sentence encoder: `use-lite` (the transformer, ~20 sentences/s per core) or `static`, its
-   * distilled token table (policy/encoders/, `npm run encoder:build`). Every chunk records its
-   * model id and search skips vectors of another model, so a store switches encoder by re-ingesting
-   * into a new data dir (unchanged files are not re-embedded). Unset: use-lite.
+   * The sentence encoder: `use-lite` (the default: USE-lite's weights on onnxruntime, ~1.5 ms a
+   * question), `use-lite-tfjs` (the same model on TF.js/WASM, ~20 ms a question, ~20 sentences/s
+   * per core; its vectors equal the default's to float32 rounding, so both share one model id
+   * and one store) or `static`, a distilled token table (policy/encoders/, `npm run
+   * encoder:build`). Every chunk records its model id and search skips vectors of another model,
+   * so a store switches to `static` by re-ingesting into a new data dir. Unset: use-lite.
    */
-  VERITY_ENCODER: z.enum(["use-lite", "static"]).optional(),
+  VERITY_ENCODER: z.enum(["use-lite", "use-lite-tfjs", "static"]).optional(),
   /** Overrides the policy file's refusal threshold, e.g. to try a stricter one without editing it. */
   VERITY_THRESHOLD: decimal.pipe(z.number().min(0).max(1)).optional(),
   /** The answered precision the verifier's operating point aims for (the policy's one knob). */
@@ -64,10 +66,11 @@ export const Config = z.object({
   /** How often a serving process signs a checkpoint when the ledger has grown, in seconds. */
   VERITY_CHECKPOINT_INTERVAL_S: decimal.pipe(z.number().int().min(1)).default(60),
   /**
-   * Where lexical search runs: `sql` (BM25 in the database, the default) or `memory` (an
-   * in-process index loaded from the store, question and sentence analysis in process too).
+   * Where lexical search runs: `memory` (the default: an in-process BM25 index loaded from the
+   * store and following it, question and sentence analysis in process too) or `sql` (BM25 in the
+   * database, per question: smaller memory, slower as the corpus grows).
    */
-  VERITY_LEXICAL: z.enum(["sql", "memory"]).optional(),
+  VERITY_LEXICAL: z.enum(["sql", "memory"]).default("memory"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type Config = z.infer<typeof Config>;

@@ -14,8 +14,7 @@ import { createLogger } from "./logger.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import type { Embedder } from "./retrieval/embedder.ts";
 import { createIndexHolder } from "./retrieval/index-holder.ts";
-import { createStaticEmbedder } from "./retrieval/static-embedder.ts";
-import { createUseLiteEmbedder } from "./retrieval/use-lite-embedder.ts";
+import { createEncoder } from "./retrieval/encoders.ts";
 import { loadCrossEncoder, type CrossEncoder } from "./scoring/cross-encoder.ts";
 
 /**
@@ -108,11 +107,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     if (config.VERITY_BOOTSTRAP_KEY)
       await ensureBootstrapKey({ db: database.db, logger }, config.VERITY_BOOTSTRAP_KEY);
     // A server may ingest while it serves (POST /v1/ingest-runs): keep embedding off its loop.
-    embedder =
-      overrides.embedder ??
-      (config.VERITY_ENCODER === "static"
-        ? createStaticEmbedder()
-        : await createUseLiteEmbedder({ documentsOffMainThread: serving }));
+    embedder = overrides.embedder ?? (await createEncoder(config.VERITY_ENCODER, serving));
     const index = await createIndexHolder({
       db: database.db,
       dataDir: config.VERITY_DATA_DIR,

@@ -22,8 +22,8 @@ const QUESTIONS = [
 /**
  * `npm run bench:ledger [-- --database-url URL] [--rounds N] [--seconds S]`: the ledger's cost on
  * the sample corpus, on a fresh embedded store (or the PostgreSQL database named, which must be
- * empty or hold only this corpus): answer latency without and with the record, and record
- * appends per second at 1, 16 and 64 concurrent writers.
+ * empty or hold only this corpus): answer latency without and with the record, record appends
+ * per second at 1, 16 and 64 concurrent writers, and whole answers per second at as many askers.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -6,6 +6,12 @@ import type { Deps } from "../../src/deps.ts";
 import { newId } from "../../src/ids.ts";
 import { round, summarise, type LatencySummary } from "../shared/stats.ts";
 
+/** One concurrency level: how many callers, completions per second, and each call's latency. */
+export type ConcurrentRun = { writers: number; per_s: number; n: number } & Pick<
+  LatencySummary,
+  "p50_ms" | "p99_ms"
+>;
+
 export type LedgerReport = {
   /** Composing the answer only: retrieval, scoring, verification; nothing written. */
   answer_without_record: LatencySummary;
@@ -13,17 +19,25 @@ export type LedgerReport = {
   answer_with_ledger: LatencySummary;
   /** The record's share of an answer's p50. */
   record_p50_ms: number;
-  /** Answer records (ledger entry, answer row, citations) committed per second by concurrent writers. */
-  appends: { writers: number; per_s: number; n: number }[];
+  /**
+   * Answer records (ledger entry, answer row, citations) committed per second by concurrent
+   * writers through recordAnswer, and how long each writer waited for its record to commit.
+   */
+  appends: ConcurrentRun[];
+  /** Whole answers (composed and recorded, askQuestion) per second from concurrent askers. */
+  asks: ConcurrentRun[];
 };
 
 /** Questions asked before timing starts (JIT, caches). */
 const WARMUP = 5;
+/** Concurrent callers at each level measured. */
+const LEVELS = [1, 16, 64];
 
 /**
  * The ledger's cost: answers composed without and with their record, alternately per question so
- * both see the same machine, and record appends per second with 1, 16 and 64 concurrent writers
- * (each appends a real answer's record under a fresh id, as concurrent requests would).
+ * both see the same machine; record appends per second with 1, 16 and 64 concurrent writers
+ * (each appends a real answer's record under a fresh id, as concurrent requests would); and
+ * whole answers per second with as many concurrent askers.
  */
 export async function measureLedger(
   deps: Deps,
@@ -51,49 +65,60 @@ export async function measureLedger(
   const answer_without_record = summary(without);
   const answer_with_ledger = summary(withLedger);
   const sample = await answerQuestion(deps, input(questions[0]!));
+  const state = deps.index.current().index.state;
+  const appendOne = () => recordAnswer(deps.db, withFreshIds(sample), ASKED, state);
   const appends = [];
-  for (const writers of [1, 16, 64]) appends.push(await appendRate(deps, sample, writers, options));
+  for (const writers of LEVELS) appends.push(await runConcurrently(writers, appendOne, options));
+  let next = 0;
+  const askOne = () => askQuestion(deps, input(questions[next++ % questions.length]!));
+  const asks = [];
+  for (const writers of LEVELS) asks.push(await runConcurrently(writers, askOne, options));
   return {
     answer_without_record,
     answer_with_ledger,
     record_p50_ms: round(answer_with_ledger.p50_ms - answer_without_record.p50_ms),
     appends,
+    asks,
   };
 }
 
-async function appendRate(
-  deps: Deps,
-  sample: Answered,
+const ASKED = {
+  tenant: DEFAULT_TENANT,
+  keyId: null,
+  requestId: null,
+  sourceIds: null,
+  reviewReason: null,
+};
+
+/** The sample answer under new ids, as another request answering the same would record it. */
+function withFreshIds(sample: Answered): Answered {
+  const answer = {
+    ...sample.answer,
+    id: newId("ans"),
+    citations: sample.answer.citations.map((c) => ({ ...c, id: newId("cit") })),
+  };
+  return { answer, evidence: sample.evidence };
+}
+
+/** `writers` callers each calling `call` in a loop for the given seconds. */
+async function runConcurrently(
   writers: number,
+  call: () => Promise<unknown>,
   options: { appendSeconds: number },
-): Promise<{ writers: number; per_s: number; n: number }> {
-  const state = deps.index.current().index.state;
+): Promise<ConcurrentRun> {
   const until = performance.now() + options.appendSeconds * 1000;
-  let n = 0;
+  const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: writers }, async () => {
       while (performance.now() < until) {
-        const answer = {
-          ...sample.answer,
-          id: newId("ans"),
-          citations: sample.answer.citations.map((c) => ({ ...c, id: newId("cit") })),
-        };
-        await recordAnswer(
-          deps.db,
-          { answer, evidence: sample.evidence },
-          {
-            tenant: DEFAULT_TENANT,
-            keyId: null,
-            requestId: null,
-            sourceIds: null,
-            reviewReason: null,
-          },
-          state,
-        );
-        n += 1;
+        const t = performance.now();
+        await call();
+        latencies.push(performance.now() - t);
       }
     }),
   );
-  return { writers, per_s: round((n * 1000) / (performance.now() - started), 1), n };
+  const elapsed = performance.now() - started;
+  const { n, p50_ms, p99_ms } = summarise(latencies, elapsed);
+  return { writers, per_s: round((n * 1000) / elapsed, 1), n, p50_ms, p99_ms };
 }

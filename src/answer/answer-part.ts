@@ -178,8 +178,10 @@ export async function answerPart(
   }
   const chosen = withCopies(selectSentences(usable, { ...policy, threshold }), usable, threshold);
   const flat = chosen.flatMap((c) => [c.sentence, ...c.alsoIn]);
-  const verified = await timeStage(deps.metrics, "verify", () =>
-    citeVerified(deps.db, flat, threshold, deps.metrics),
+  // Against the version texts and hashes loaded from the store with the index searched.
+  const { corpus } = deps.index.current();
+  const verified = await timeStage(deps.metrics, "verify", async () =>
+    citeVerified(corpus.version, flat, threshold, deps.metrics),
   );
   const citationOf = new Map(flat.map((s, i) => [s, verified[i] ?? null]));
   const sentences: CitedSentence[] = chosen.flatMap(({ sentence, alsoIn }) => {

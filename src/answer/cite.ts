@@ -1,29 +1,27 @@
 import { verifyCitation } from "../citations/verify.ts";
-import type { Database } from "../db/client.ts";
-import { readVersionTexts } from "../db/documents.ts";
 import { newId } from "../ids.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { ScoredSentence } from "../scoring/evidence.ts";
 import { roundScore } from "./round.ts";
 import type { Citation } from "./schema.ts";
 
+/** A version's text and hash as the store holds them (the serving process keeps a copy). */
+export type VersionText = { text: string; sha256: string };
+
 /**
  * Citations for the selected sentences, each re-checked against the stored version text and the
  * chunk and version hashes first, aligned with the input: a sentence that fails any check gets
  * null and is never cited (and its failures are counted in `metrics`, when given).
+ * `versionText` gives a version's stored text and hash, or nothing when it is no longer current.
  */
-export async function citeVerified(
-  db: Database,
+export function citeVerified(
+  versionText: (versionId: string) => VersionText | undefined,
   selected: ScoredSentence[],
   threshold: number,
   metrics?: Pick<Metrics, "countVerificationFailures">,
-): Promise<(Citation | null)[]> {
-  if (selected.length === 0) return [];
-  const versions = await readVersionTexts(db, [
-    ...new Set(selected.map((s) => s.candidate.versionId)),
-  ]);
+): (Citation | null)[] {
   return selected.map((s) => {
-    const version = versions.get(s.candidate.versionId);
+    const version = versionText(s.candidate.versionId);
     if (!version) {
       metrics?.countVerificationFailures("answer", ["VERSION_MISSING"]);
       return null;

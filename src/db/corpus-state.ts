@@ -2,15 +2,29 @@ import { sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { queryRows } from "./query.ts";
 
-export type CorpusState = { chunkCount: number; fingerprint: string };
+export type CorpusState = {
+  chunkCount: number;
+  fingerprint: string;
+  /**
+   * What searches and citations read of every source (name, uri, trust, tenant, removal): a
+   * change moves it.
+   */
+  sources: string;
+};
 
 /**
  * What the searchable corpus looks like right now, cheaply: the number of current chunks and
- * the latest moment any version was added or superseded or any document removed. Every change
- * the ingestion pipeline makes moves one of these, so an index built for another state is stale.
+ * the latest moment any version was added or superseded or any document removed, and a digest of
+ * the sources as citations describe them. Every change the ingestion pipeline makes moves one of
+ * these, so an index built for another state is stale.
  */
 export async function readCorpusState(db: Database): Promise<CorpusState> {
-  const [row] = await queryRows<{ chunk_count: number; changed: string | null; versions: number }>(
+  const [row] = await queryRows<{
+    chunk_count: number;
+    changed: string | null;
+    versions: number;
+    sources: string | null;
+  }>(
     db,
     sql`
       select
@@ -22,12 +36,17 @@ export async function readCorpusState(db: Database): Promise<CorpusState> {
           (select max(ingested_at) from document_versions),
           (select max(superseded_at) from document_versions),
           (select max(removed_at) from documents)
-        )::text as changed`,
+        )::text as changed,
+        (select md5(string_agg(
+                  concat_ws(chr(31), id, name, uri, trust::text, tenant, removed_at::text),
+                  chr(30) order by id)) from sources) as sources`,
   );
   const chunkCount = Number(row?.chunk_count ?? 0);
+  const sources = row?.sources ?? "none";
   return {
     chunkCount,
-    fingerprint: `${chunkCount}/${row?.versions ?? 0}/${row?.changed ?? "empty"}`,
+    fingerprint: `${chunkCount}/${row?.versions ?? 0}/${row?.changed ?? "empty"}/${sources}`,
+    sources,
   };
 }
 

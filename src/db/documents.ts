@@ -20,53 +20,6 @@ export async function readVersionTexts(
   return new Map(rows.map((r) => [r.id, { text: r.text, sha256: r.sha256 }]));
 }
 
-/**
- * Searchable chunks by id with the provenance a citation carries (version, document, source)
- * and their stored vectors. A chunk superseded or removed since it was found (an ingest ran
- * between the index read and this query, or the vector index lags the store) is left out, so
- * an answer cites one version of a document, current in one snapshot: never two, never a
- * removed one.
- */
-export async function readChunksWithProvenance(db: Database, chunkIds: string[]) {
-  if (chunkIds.length === 0) return [];
-  return db
-    .select({
-      chunkId: chunks.id,
-      versionId: chunks.versionId,
-      documentId: documents.id,
-      sourceId: documents.sourceId,
-      sourceName: sources.name,
-      title: documents.title,
-      path: documents.path,
-      uri: sources.uri,
-      trust: sources.trust,
-      start: chunks.start,
-      end: chunks.end,
-      text: chunks.text,
-      sha256: chunks.sha256,
-      suspectedInjection: chunks.suspectedInjection,
-      embedding: chunks.embedding,
-    })
-    .from(chunks)
-    .innerJoin(documentVersions, currentVersionOfChunk)
-    .innerJoin(documents, presentDocumentOfVersion)
-    .innerJoin(sources, eq(sources.id, documents.sourceId))
-    .where(inArray(chunks.id, chunkIds));
-}
-
-/** Which of these chunks were flagged at ingest as suspected prompt injection. */
-export async function readSuspectedInjections(
-  db: Database,
-  chunkIds: string[],
-): Promise<Set<string>> {
-  if (chunkIds.length === 0) return new Set();
-  const rows = await db
-    .select({ id: chunks.id })
-    .from(chunks)
-    .where(and(inArray(chunks.id, chunkIds), eq(chunks.suspectedInjection, true)));
-  return new Set(rows.map((r) => r.id));
-}
-
 /** Each tenant's languages: those its searchable documents are written in (detected at ingest). */
 export async function readCorpusLanguages(db: Database): Promise<Map<string, Set<string>>> {
   const rows = await db
@@ -82,32 +35,6 @@ export async function readCorpusLanguages(db: Database): Promise<Map<string, Set
     byTenant.set(tenant, set.add(language));
   }
   return byTenant;
-}
-
-/** The source of every searchable chunk (current version of a present document). */
-export async function readSearchableChunkSources(db: Database) {
-  return db
-    .select({ id: chunks.id, sourceId: documents.sourceId, tenant: sources.tenant })
-    .from(chunks)
-    .innerJoin(documentVersions, currentVersionOfChunk)
-    .innerJoin(documents, presentDocumentOfVersion)
-    .innerJoin(sources, eq(sources.id, documents.sourceId));
-}
-
-/** Every searchable chunk with its source, stored vector and the model that made it. */
-export async function readSearchableChunkVectors(db: Database) {
-  return db
-    .select({
-      id: chunks.id,
-      sourceId: documents.sourceId,
-      tenant: sources.tenant,
-      embedding: chunks.embedding,
-      model: chunks.embeddingModel,
-    })
-    .from(chunks)
-    .innerJoin(documentVersions, currentVersionOfChunk)
-    .innerJoin(documents, presentDocumentOfVersion)
-    .innerJoin(sources, eq(sources.id, documents.sourceId));
 }
 
 /** Searchable chunks flagged at ingest as reading like instructions to a model. */

@@ -52,7 +52,10 @@ export const IngestSummary = z
       persist: z.number(),
       total: z.number(),
     }),
-    /** The serving index after the run; null when the run did not refresh one. */
+    /**
+     * The serving index after the run; null when the run did not refresh one. `rebuilt`: it
+     * changed to reflect the run (followed in place or opened afresh).
+     */
     index: z
       .object({
         chunks: count,

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { auditRecords } from "../db/schema/index.ts";
 import { encodeEntry, type LedgerEntry, type LedgerKind } from "./entry.ts";
@@ -25,43 +25,86 @@ export type LedgerAppend = {
 
 export type Appended = { index: number; entry: LedgerEntry; text: string; leafHash: Buffer };
 
+/** Where the next record goes, read under the ledger lock, and the time its records carry. */
+export type LedgerHead = { index: number; time: Date };
+
+/**
+ * Take the ledger lock for the rest of `tx` and read where the next record goes. Columns given
+ * as `alongside` are read by that same statement, under the lock: a check the caller makes before
+ * appending costs no round trip of its own.
+ *
+ * The lock and the read are two statements on purpose: under READ COMMITTED a statement reads
+ * the snapshot taken when it started, so a read in the locking statement itself would miss a
+ * record committed by the holder it waited for, and reuse its index.
+ */
+export async function lockLedger<T extends Record<string, SQL>>(
+  tx: Database,
+  alongside?: T,
+): Promise<LedgerHead & { [K in keyof T]: T[K] extends SQL<infer V> ? V : never }> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${LEDGER_APPEND_LOCK})`);
+  // Taken under the lock, so times never go backwards along the log.
+  const time = new Date();
+  const [row] = await tx
+    .select({
+      ...alongside,
+      // Read after the lock: under READ COMMITTED this statement sees every earlier append.
+      next: sql<string>`coalesce(max(${auditRecords.seq}) + 1, 0)`,
+    })
+    .from(auditRecords);
+  const { next, ...rest } = row as Record<string, unknown> & { next: string };
+  return { ...rest, index: Number(next), time } as never;
+}
+
+/**
+ * `records` as they are appended at the head and the indexes after it, in order, with the insert
+ * that stores them all, not yet run: the caller runs it (alone, or within a larger statement) in
+ * the transaction holding the ledger lock (lockLedger), once per lock, as the head does not move.
+ */
+export function prepareAppend(
+  tx: Database,
+  head: LedgerHead,
+  records: LedgerAppend[],
+): { appended: Appended[]; insert: (SQLWrapper & PromiseLike<unknown>) | null } {
+  const appended = records.map((record, i): Appended => {
+    const index = head.index + i;
+    const entry: LedgerEntry = {
+      v: 1,
+      index,
+      kind: record.kind,
+      time: head.time.toISOString(),
+      actor: record.actor,
+      requestId: record.requestId,
+      subject: record.subject,
+      payload: record.payload(index),
+    };
+    return { index, entry, ...encodeEntry(entry) };
+  });
+  if (appended.length === 0) return { appended, insert: null };
+  const insert = tx.insert(auditRecords).values(
+    appended.map(({ index, entry, text, leafHash }) => ({
+      seq: index,
+      kind: entry.kind,
+      subject: entry.subject,
+      tenant: entry.actor.tenant,
+      keyId: entry.actor.keyId,
+      requestId: entry.requestId,
+      createdAt: head.time,
+      entry: text,
+      leafHash: leafHash.toString("hex"),
+    })),
+  );
+  return { appended, insert };
+}
+
 /**
  * Append one record inside the caller's transaction, so it commits (or rolls back) together with
  * what it records. Holds the ledger lock until that transaction ends; outside a transaction the
  * lock would end with its statement, so callers always pass one (`db.transaction`).
  */
 export async function appendInTransaction(tx: Database, record: LedgerAppend): Promise<Appended> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${LEDGER_APPEND_LOCK})`);
-  // Taken under the lock, so times never go backwards along the log.
-  const time = new Date();
-  // Read after the lock: under READ COMMITTED this statement sees every earlier append.
-  const [row] = await tx
-    .select({ next: sql<string>`coalesce(max(${auditRecords.seq}) + 1, 0)` })
-    .from(auditRecords);
-  const index = Number(row!.next);
-  const entry: LedgerEntry = {
-    v: 1,
-    index,
-    kind: record.kind,
-    time: time.toISOString(),
-    actor: record.actor,
-    requestId: record.requestId,
-    subject: record.subject,
-    payload: record.payload(index),
-  };
-  const { text, leafHash } = encodeEntry(entry);
-  await tx.insert(auditRecords).values({
-    seq: index,
-    kind: entry.kind,
-    subject: entry.subject,
-    tenant: entry.actor.tenant,
-    keyId: entry.actor.keyId,
-    requestId: entry.requestId,
-    createdAt: time,
-    entry: text,
-    leafHash: leafHash.toString("hex"),
-  });
-  return { index, entry, text, leafHash };
+  const { appended, insert } = prepareAppend(tx, await lockLedger(tx), [record]);
+  await insert;
+  return appended[0]!;
 }
 
 /** Append one record in a transaction of its own. */

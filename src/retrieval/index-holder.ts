@@ -1,11 +1,21 @@
 import type { Logger } from "pino";
 import type { Database } from "../db/client.ts";
-import { readCorpusState } from "../db/corpus-state.ts";
 import type { Embedder } from "./embedder.ts";
-import { openSearchableIndex, type SearchableIndex } from "./index-store.ts";
+import {
+  followCorpus,
+  indexDir,
+  openSearchableIndex,
+  type SearchableIndex,
+} from "./index-store.ts";
 
 /** How often a serving process looks for a corpus changed by another process's ingest. */
 const FRESHNESS_CHECK_MS = 5_000;
+/**
+ * How often at most a followed graph is saved (a large one is hundreds of MB). The saved graph
+ * only shortens the next start (it is brought up to date from the store, never trusted as is),
+ * so it may lag; it is saved again when the holder settles at shutdown.
+ */
+const SAVE_INTERVAL_MS = 60_000;
 
 export type IndexHolder = {
   /**
@@ -14,11 +24,15 @@ export type IndexHolder = {
    */
   current(): SearchableIndex;
   /**
-   * Check now and wait for the rebuild, e.g. right after an in-process ingest: the index then
-   * reflects every change committed before the call.
+   * Check now and wait for the indexes to follow, e.g. right after an in-process ingest: they
+   * then reflect every change committed before the call. `reload` names versions to read again
+   * from the store whatever the corpus state says (their stored rows were found altered).
    */
-  refresh(): Promise<void>;
-  /** Wait for a background check to finish, before the database it reads is closed. */
+  refresh(options?: { reload?: readonly string[] }): Promise<void>;
+  /**
+   * Wait for a background check to finish, before the database it reads is closed, and save a
+   * graph that followed changes since it was last saved.
+   */
   settle(): Promise<void>;
 };
 
@@ -27,7 +41,7 @@ export async function createIndexHolder(options: {
   dataDir: string;
   embedder: Pick<Embedder, "modelId" | "dimension">;
   logger?: Logger;
-  /** Keep an in-memory BM25 index beside the vector index (VERITY_LEXICAL=memory). */
+  /** Keep an in-memory BM25 index beside the vector index (false with VERITY_LEXICAL=sql). */
   lexical?: boolean;
 }): Promise<IndexHolder> {
   const { db, dataDir, embedder, logger } = options;
@@ -47,19 +61,51 @@ export async function createIndexHolder(options: {
   let running: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
 
+  /** Changes followed since the graph was last saved. */
+  let unsaved = false;
+  let lastSave = Date.now();
+  // Only ever called inside a check, so no follow changes the graph while it is written.
+  const save = async () => {
+    unsaved = false;
+    lastSave = Date.now();
+    await searchable.index.save(indexDir(dataDir));
+  };
+  const reopen = async () => {
+    // One assignment swaps the indexes: a search holds the object it read, never half of two.
+    searchable = await open();
+    unsaved = false;
+  };
+  /** Versions a caller asked to load again; taken by the next check. */
+  let toReload: string[] = [];
   const check = async (): Promise<void> => {
+    const reload = toReload;
+    toReload = [];
     try {
-      const state = await readCorpusState(db);
-      if (state.fingerprint === searchable.index.state.fingerprint) return;
-      // One assignment swaps the index: a search holds the object it read, never half of two.
-      searchable = await open();
+      const followed = await followCorpus(db, searchable, embedder, reload);
+      if (followed.reopen) {
+        await reopen();
+        logger?.info(
+          { chunks: searchable.index.state.count, because: followed.reopen },
+          "indexes reopened after a corpus change",
+        );
+        return;
+      }
+      if (followed.changed) unsaved = true;
+      if (unsaved && Date.now() - lastSave >= SAVE_INTERVAL_MS) await save();
+      if (!followed.changed) return;
       logger?.info(
-        { chunks: searchable.index.state.count },
-        "vector index reloaded after a corpus change",
+        { chunks: searchable.index.state.count, added: followed.added, removed: followed.removed },
+        "indexes followed a corpus change",
       );
     } catch (error) {
-      // Keep serving from the index we have; the next check tries again.
-      logger?.warn({ err: error }, "vector index refresh failed");
+      // The indexes no longer match the store (or could not follow it): open them afresh.
+      logger?.warn({ err: error }, "indexes could not follow the corpus; reopening them");
+      try {
+        await reopen();
+      } catch (reopenError) {
+        // Keep serving from the indexes we have; the next check tries again.
+        logger?.warn({ err: reopenError }, "index reopen failed");
+      }
     } finally {
       lastCheck = Date.now();
     }
@@ -68,8 +114,12 @@ export async function createIndexHolder(options: {
     (running ??= check().finally(() => {
       running = null;
     }));
+  const refresh = (options: { reload?: readonly string[] } = {}): Promise<void> => {
+    toReload.push(...(options.reload ?? []));
+    return checkSoon();
+  };
   // A check already under way may have read the corpus before the caller's last change.
-  const refresh = (): Promise<void> =>
+  const checkSoon = (): Promise<void> =>
     running
       ? (queued ??= running.then(() => {
           queued = null;
@@ -85,6 +135,12 @@ export async function createIndexHolder(options: {
     refresh,
     async settle() {
       while (running || queued) await (queued ?? running);
+      if (unsaved) {
+        running = save()
+          .catch((error) => logger?.warn({ err: error }, "saving the vector index failed"))
+          .finally(() => (running = null));
+        await running;
+      }
     },
   };
 }

@@ -1,90 +1,253 @@
 import { join } from "node:path";
 import type { Database } from "../db/client.ts";
 import { readCorpusState } from "../db/corpus-state.ts";
+import { readCorpusLanguages } from "../db/documents.ts";
 import {
-  readCorpusLanguages,
-  readSearchableChunkSources,
-  readSearchableChunkVectors,
-} from "../db/documents.ts";
+  readSourceFilters,
+  readSearchableChunks,
+  readSearchableVersionIds,
+  readSearchableVersions,
+  type SearchableChunk,
+  type SearchableVersion,
+  type SourceFilters,
+} from "../db/searchable-corpus.ts";
+import { analyseText } from "../text/analyse.ts";
+import { createCorpusMemory, type CorpusMemory } from "./corpus-memory.ts";
 import type { Embedder } from "./embedder.ts";
-import { buildLexicalIndex } from "./lexical-index-build.ts";
-import type { LexicalIndex } from "./lexical-index.ts";
+import { parseTsvector } from "./lexical-index-build.ts";
+import { createLexicalIndex, type LexicalDoc, type LexicalIndex } from "./lexical-index.ts";
 import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-index.ts";
 
-/** The ANN index plus what filtering needs: which source and tenant each indexed chunk belongs to. */
+/**
+ * Everything answering searches and reads, in memory: the ANN index, the BM25 index (unless
+ * VERITY_LEXICAL=sql) and the corpus itself (provenance, spans, texts and hashes), all for one
+ * corpus state, which `followCorpus` moves forward as ingestion changes the store.
+ */
 export type SearchableIndex = {
   index: VectorIndex;
-  sourceOf: Map<string, string>;
-  /** The tenant of each indexed chunk's source: searches admit only the caller's. */
-  tenantOf: Map<string, string>;
+  corpus: CorpusMemory;
+  /** The in-memory BM25 index of the same corpus state; null with VERITY_LEXICAL=sql. */
+  lexical: LexicalIndex | null;
   /**
    * Each tenant's languages (of its indexed documents); a tenant has none when none was recorded
    * (an older store). Per tenant: a refusal naming them must not tell another tenant's.
    */
   languagesOf: ReadonlyMap<string, ReadonlySet<string>>;
-  /** The in-memory BM25 index of the same corpus state (VERITY_LEXICAL=memory), else null. */
-  lexical: LexicalIndex | null;
+  /**
+   * Every source's tenant, trust tier and removal, for a question's source filter and the
+   * policy's citable tiers (a change to any reopens the indexes: see followCorpus).
+   */
+  sources: SourceFilters;
+  /** The saved vector index could not be used and was built again from the stored vectors. */
   rebuilt: boolean;
-  /** Why the saved index was not used (missing, stale, truncated, ...); null when it was. */
+  /** Why the saved index was not used (missing, truncated, other model, ...); null when it was. */
   rebuiltBecause: string | null;
 };
+
+export type Embedding = Pick<Embedder, "modelId" | "dimension">;
+
+/** Of `ids`, those that are not present sources of `tenant` (another tenant's are unknown). */
+export function unknownSources(searchable: SearchableIndex, ids: string[], tenant: string) {
+  return ids.filter((id) => {
+    const source = searchable.sources.get(id);
+    return !source || source.tenant !== tenant || source.removed;
+  });
+}
+
+/** The sources of `tenant` at these trust tiers. */
+export function sourcesAtTrust(
+  searchable: SearchableIndex,
+  tenant: string,
+  tiers: readonly SearchableVersion["trust"][],
+): Set<string> {
+  const out = new Set<string>();
+  for (const [id, source] of searchable.sources)
+    if (source.tenant === tenant && tiers.includes(source.trust)) out.add(id);
+  return out;
+}
 
 export function indexDir(dataDir: string): string {
   return join(dataDir, "index");
 }
 
 /**
- * Open the vector index for the corpus as it is now: load the persisted one when its manifest
- * matches the database state, otherwise rebuild it from the stored vectors and save it.
+ * Load the searchable corpus from the store, in one snapshot, with the vector index: the saved
+ * one when it is intact and of this model (brought up to date with the store when the corpus
+ * changed since it was saved, re-embedding nothing: the store has every vector), otherwise one
+ * built from the stored vectors and saved.
  */
 export async function openSearchableIndex(
   db: Database,
   dataDir: string,
-  embedder: Pick<Embedder, "modelId" | "dimension">,
+  embedder: Embedding,
   options: { lexical?: boolean } = {},
 ): Promise<SearchableIndex> {
-  const state = await readCorpusState(db);
-  const expected = {
-    model: embedder.modelId,
-    dimension: embedder.dimension,
-    count: state.chunkCount,
-    fingerprint: state.fingerprint,
-  };
   const dir = indexDir(dataDir);
   let rebuiltBecause: string | null = null;
-  const loaded = await loadVectorIndex(dir, expected, {
-    onReject: (reason) => (rebuiltBecause = reason),
-  });
-  const languagesOf = await readCorpusLanguages(db);
-  // Read after the corpus state: a change in between shows as a new fingerprint next check.
-  const lexical = options.lexical ? await buildLexicalIndex(db) : null;
-  if (loaded) {
-    const rows = await readSearchableChunkSources(db);
-    return {
-      index: loaded,
-      sourceOf: new Map(rows.map((r) => [r.id, r.sourceId])),
-      tenantOf: new Map(rows.map((r) => [r.id, r.tenant])),
-      languagesOf,
-      lexical,
-      rebuilt: false,
-      rebuiltBecause: null,
-    };
-  }
-  const rows = await readSearchableChunkVectors(db);
-  // Chunks embedded by another model cannot share this index; they are re-embedded on ingest.
-  const usable = rows.filter((r) => r.model === embedder.modelId);
-  const index = buildVectorIndex(
-    usable.map((r) => ({ chunkId: r.id, vector: Float32Array.from(r.embedding) })),
-    { model: embedder.modelId, dimension: embedder.dimension, fingerprint: state.fingerprint },
+  const saved = await loadVectorIndex(
+    dir,
+    { model: embedder.modelId, dimension: embedder.dimension },
+    { onReject: (reason) => (rebuiltBecause = reason) },
   );
-  await index.save(dir);
+  const snapshot = await inSnapshot(db, async (tx) => ({
+    state: await readCorpusState(tx),
+    versions: await readSearchableVersions(tx),
+    // Vectors are read only to build the graph; a saved one holds them.
+    chunks: await readSearchableChunks(tx, { withEmbeddings: saved === null }),
+    languagesOf: await readCorpusLanguages(tx),
+    sources: await readSourceFilters(tx),
+  }));
+  const corpus = createCorpusMemory();
+  addVersions(corpus, snapshot.versions, snapshot.chunks);
+  const lexical = options.lexical
+    ? createLexicalIndex(snapshot.chunks.flatMap((c) => lexicalDoc(corpus, c)))
+    : null;
+
+  let index = saved;
+  if (index) {
+    await catchUpVectors(db, index, corpus, snapshot.chunks, embedder);
+  } else {
+    index = buildVectorIndex(vectorItems(snapshot.chunks, embedder), {
+      model: embedder.modelId,
+      dimension: embedder.dimension,
+      fingerprint: snapshot.state.fingerprint,
+    });
+  }
+  const caughtUp = index.state.fingerprint !== snapshot.state.fingerprint;
+  index.describe(snapshot.state.fingerprint);
+  if (!saved || caughtUp) await index.save(dir);
   return {
     index,
-    sourceOf: new Map(usable.map((r) => [r.id, r.sourceId])),
-    tenantOf: new Map(usable.map((r) => [r.id, r.tenant])),
-    languagesOf,
+    corpus,
     lexical,
-    rebuilt: true,
+    languagesOf: snapshot.languagesOf,
+    sources: snapshot.sources,
+    rebuilt: saved === null,
     rebuiltBecause,
   };
+}
+
+/**
+ * Bring `searchable` to the store's current corpus state: versions no longer searchable leave
+ * every index, new ones join them (their vectors read from the store). Reads one snapshot, then
+ * changes the indexes with no await in between, so a search sees the state before or after.
+ * Says `reopen` when the change is one it does not follow (a source's name, uri, trust or tenant
+ * changed: every loaded version's provenance may be stale), and throws when the result does not
+ * match the store; either way the caller opens the indexes afresh.
+ */
+export async function followCorpus(
+  db: Database,
+  searchable: SearchableIndex,
+  embedder: Embedding,
+  /**
+   * Versions to load again from the store even if the corpus state did not move: a record found
+   * their stored rows differ from what was loaded (altered in place, which no state change shows).
+   */
+  reload: readonly string[] = [],
+): Promise<{ changed: boolean; added: number; removed: number; reopen?: string }> {
+  const { corpus, index, lexical } = searchable;
+  const known = index.state.fingerprint;
+  const read = await inSnapshot(db, async (tx) => {
+    const state = await readCorpusState(tx);
+    if (state.fingerprint === known && reload.length === 0) return null;
+    if (!known.endsWith(`/${state.sources}`)) return "the sources changed" as const;
+    const current = new Set(await readSearchableVersionIds(tx));
+    const again = new Set(reload);
+    const added = [...current].filter((id) => !corpus.version(id) || again.has(id));
+    return {
+      state,
+      current,
+      versions: await readSearchableVersions(tx, added),
+      chunks: await readSearchableChunks(tx, { versionIds: added, withEmbeddings: true }),
+      languagesOf: await readCorpusLanguages(tx),
+    };
+  });
+  if (!read) return { changed: false, added: 0, removed: 0 };
+  if (typeof read === "string") return { changed: true, added: 0, removed: 0, reopen: read };
+
+  const again = new Set(reload);
+  const gone = [...corpus.versionIds()].filter((id) => !read.current.has(id) || again.has(id));
+  const goneChunks: string[] = [];
+  for (const versionId of gone) {
+    const ids = corpus.version(versionId)?.chunkIds ?? [];
+    // The lexemes a removed chunk had, found again from its text: cheaper than the postings.
+    lexical?.remove(ids, (id) => analyseText(corpus.chunk(id)?.text ?? "").keys());
+    corpus.removeVersion(versionId);
+    goneChunks.push(...ids);
+  }
+  index.remove(goneChunks);
+  addVersions(corpus, read.versions, read.chunks);
+  lexical?.add(read.chunks.flatMap((c) => lexicalDoc(corpus, c)));
+  index.add(vectorItems(read.chunks, embedder));
+  index.describe(read.state.fingerprint);
+  searchable.languagesOf = read.languagesOf;
+  if (corpus.chunkCount() !== read.state.chunkCount) {
+    throw new Error(
+      `in-memory corpus has ${corpus.chunkCount()} chunks, the store ${read.state.chunkCount}`,
+    );
+  }
+  return { changed: true, added: read.chunks.length, removed: goneChunks.length };
+}
+
+/** Reads that must agree with each other: one repeatable-read transaction. */
+function inSnapshot<T>(db: Database, read: (tx: Database) => Promise<T>): Promise<T> {
+  return db.transaction((tx) => read(tx as unknown as Database), {
+    isolationLevel: "repeatable read",
+    accessMode: "read only",
+  });
+}
+
+function addVersions(
+  corpus: CorpusMemory,
+  versions: SearchableVersion[],
+  chunks: SearchableChunk[],
+): void {
+  const byVersion = new Map<string, SearchableChunk[]>();
+  for (const c of chunks) byVersion.set(c.versionId, [...(byVersion.get(c.versionId) ?? []), c]);
+  for (const version of versions)
+    corpus.addVersion(version, byVersion.get(version.versionId) ?? []);
+}
+
+/** A chunk's postings entry; none for a chunk whose version was not loaded. */
+function lexicalDoc(corpus: CorpusMemory, chunk: SearchableChunk): LexicalDoc[] {
+  const held = corpus.chunk(chunk.chunkId);
+  if (!held) return [];
+  return [
+    {
+      chunkId: chunk.chunkId,
+      tenant: held.version.tenant,
+      sourceId: held.version.sourceId,
+      terms: parseTsvector(chunk.fts),
+    },
+  ];
+}
+
+/** Vectors of this model only: a chunk embedded by another is re-embedded on ingest, not mixed. */
+function vectorItems(chunks: SearchableChunk[], embedder: Embedding) {
+  return chunks.flatMap((c) =>
+    c.model === embedder.modelId && c.embedding
+      ? [{ chunkId: c.chunkId, vector: Float32Array.from(c.embedding) }]
+      : [],
+  );
+}
+
+/**
+ * A saved index of an earlier corpus state, made to match this one: chunks no longer searchable
+ * leave it, chunks it lacks join it with their stored vectors.
+ */
+async function catchUpVectors(
+  db: Database,
+  index: VectorIndex,
+  corpus: CorpusMemory,
+  chunks: SearchableChunk[],
+  embedder: Embedding,
+): Promise<void> {
+  const wanted = new Set(chunks.filter((c) => c.model === embedder.modelId).map((c) => c.chunkId));
+  index.remove(index.chunkIds().filter((id) => !wanted.has(id)));
+  const missing = [...wanted].filter((id) => !index.has(id));
+  if (missing.length === 0) return;
+  const versionIds = [...new Set(missing.map((id) => corpus.chunk(id)!.version.versionId))];
+  const rows = await readSearchableChunks(db, { versionIds, withEmbeddings: true });
+  const need = new Set(missing);
+  index.add(vectorItems(rows, embedder).filter((item) => need.has(item.chunkId)));
 }

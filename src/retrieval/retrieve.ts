@@ -1,12 +1,11 @@
 import type { Database } from "../db/client.ts";
-import { readChunksWithProvenance, readSuspectedInjections } from "../db/documents.ts";
 import { trustTier } from "../db/schema/index.ts";
-import { findSourcesByTrust } from "../db/sources.ts";
 import { timeStage, type Metrics } from "../metrics/metrics.ts";
 import type { Embedder } from "./embedder.ts";
 import { fuseRankings } from "./fusion.ts";
 import { analyseQuestionInMemory, searchLexicalInMemory } from "./lexical-memory.ts";
 import type { IndexHolder } from "./index-holder.ts";
+import { sourcesAtTrust } from "./index-store.ts";
 import { analyseQuestion, searchLexical, type QueryTerms } from "./lexical.ts";
 
 /** How many hits each retriever contributes before fusion. */
@@ -87,7 +86,7 @@ export async function retrieveCandidates(
   const trust = trustTier.enumValues.every((t) => input.citableTrust?.includes(t) ?? true)
     ? undefined
     : input.citableTrust;
-  const citable = trust ? await findSourcesByTrust(db, tenant, trust) : null;
+  const citable = trust ? sourcesAtTrust(searchableIndex, tenant, trust) : null;
   const lexical = await timeStage(metrics, "lexical", async () =>
     inMemory
       ? searchLexicalInMemory(inMemory, query, {
@@ -98,17 +97,20 @@ export async function retrieveCandidates(
         })
       : searchLexical(db, query, { k: LIST_DEPTH, tenant, sourceIds: input.sourceIds, trust }),
   );
-  const { index, sourceOf, tenantOf } = searchableIndex;
+  const { index, corpus } = searchableIndex;
   const allowed = input.sourceIds?.length ? new Set(input.sourceIds) : null;
-  const searchable = (sourceId: string) =>
-    (!allowed || allowed.has(sourceId)) && (!citable || citable.has(sourceId));
+  const searchable = (chunkId: string) => {
+    const version = corpus.chunk(chunkId)?.version;
+    return (
+      version !== undefined &&
+      version.tenant === tenant &&
+      (!allowed || allowed.has(version.sourceId)) &&
+      (!citable || citable.has(version.sourceId))
+    );
+  };
   // Inside the ANN search, so another tenant's nearer chunks never take the caller's places.
   const dense = await timeStage(metrics, "dense", () =>
-    index.search(
-      vector,
-      LIST_DEPTH,
-      (id) => tenantOf.get(id) === tenant && searchable(sourceOf.get(id) ?? ""),
-    ),
+    index.search(vector, LIST_DEPTH, searchable),
   );
   let ranked = fuseRankings([
     { weight: LEXICAL_WEIGHT, ids: lexical.map((h) => h.chunkId) },
@@ -118,34 +120,38 @@ export async function retrieveCandidates(
   // selected or cited, and never takes the place of a clean chunk among the k handed on (a filter
   // at citation time would refuse answers a clean chunk could give).
   if (input.excludeSuspectedInjection) {
-    const flagged = await readSuspectedInjections(
-      db,
-      ranked.map((f) => f.id),
-    );
-    ranked = ranked.filter((f) => !flagged.has(f.id));
+    ranked = ranked.filter((f) => !corpus.chunk(f.id)?.suspectedInjection);
   }
   const fused = ranked.slice(0, input.k);
-  if (fused.length === 0) return { query, candidates: [] };
-
-  const rows = await readChunksWithProvenance(
-    db,
-    fused.map((f) => f.id),
-  );
-  const byId = new Map(rows.map((r) => [r.chunkId, r]));
   const lexicalById = new Map(lexical.map((h, rank) => [h.chunkId, { score: h.score, rank }]));
+  const similarityOf = new Map(dense.map((h) => [h.chunkId, h.similarity]));
 
-  const candidates = fused.flatMap((f) => {
-    const row = byId.get(f.id);
-    if (!row) return []; // superseded between the index read and this query
-    if (trust && !trust.includes(row.trust)) return []; // its source's tier changed meanwhile
-    const { embedding, ...rest } = row;
+  const candidates = fused.flatMap((f): Candidate[] => {
+    // Read from the in-memory corpus: a chunk superseded since the search (the corpus moved on
+    // between two awaits) is simply gone, so an answer never cites a version it no longer holds.
+    const chunk = corpus.chunk(f.id);
+    if (!chunk || !searchable(f.id)) return [];
+    const { version } = chunk;
     const lex = lexicalById.get(f.id);
     return [
       {
-        ...rest,
+        chunkId: chunk.chunkId,
+        versionId: version.versionId,
+        documentId: version.documentId,
+        sourceId: version.sourceId,
+        sourceName: version.sourceName,
+        title: version.title,
+        uri: version.uri,
+        path: version.path,
+        trust: version.trust,
+        start: chunk.start,
+        end: chunk.end,
+        text: chunk.text,
+        sha256: chunk.sha256,
+        suspectedInjection: chunk.suspectedInjection,
         lexicalScore: lex?.score ?? 0,
         lexicalRank: lex?.rank ?? null,
-        denseSimilarity: dot(vector, embedding),
+        denseSimilarity: similarityOf.get(f.id) ?? similarity(vector, index.vectorOf(f.id)),
         fusedScore: f.score,
       },
     ];
@@ -153,8 +159,10 @@ export async function retrieveCandidates(
   return { query, candidates };
 }
 
-function dot(a: Float32Array, b: number[]): number {
+/** Cosine of a query with a stored unit vector; 0 for a chunk with no vector of this model. */
+function similarity(query: Float32Array, stored: Float32Array | null): number {
+  if (!stored) return 0;
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * (b[i] ?? 0);
+  for (let i = 0; i < query.length; i++) s += query[i]! * (stored[i] ?? 0);
   return s;
 }

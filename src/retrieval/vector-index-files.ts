@@ -31,15 +31,15 @@ export const IndexManifest = z.object({
   graphFile: z.string(),
   graphBytes: z.number().int().nonnegative(),
   graphSha256: z.string(),
-  /** ids[label] is the chunk id of hnsw label `label`. */
-  ids: z.array(z.string()),
+  /** ids[label] is the chunk id of hnsw label `label`; null for a node removed (marked deleted). */
+  ids: z.array(z.string().nullable()),
 });
 export type IndexManifest = z.infer<typeof IndexManifest>;
 
 export async function saveIndexFiles(
   dir: string,
   hnsw: Hnsw,
-  ids: string[],
+  ids: readonly (string | null)[],
   state: IndexState,
   params: HnswParams,
 ): Promise<void> {
@@ -60,7 +60,7 @@ export async function saveIndexFiles(
     graphFile,
     graphBytes: bytes,
     graphSha256: sha256,
-    ids,
+    ids: [...ids],
   };
   const tempManifest = join(dir, `${MANIFEST_FILE}.${nonce}${TEMP_SUFFIX}`);
   await writeFile(tempManifest, JSON.stringify(manifest));
@@ -71,12 +71,19 @@ export async function saveIndexFiles(
 }
 
 export type LoadResult =
-  | { ok: true; hnsw: Hnsw; ids: string[]; params: Omit<HnswParams, "efSearch"> }
+  | {
+      ok: true;
+      hnsw: Hnsw;
+      ids: (string | null)[];
+      params: Omit<HnswParams, "efSearch">;
+      /** The corpus state the saved index reflected. */
+      state: IndexState;
+    }
   | { ok: false; reason: string };
 
 export async function loadIndexFiles(
   dir: string,
-  expected: IndexState,
+  expected: Pick<IndexState, "model" | "dimension">,
   createHnsw: () => Hnsw,
 ): Promise<LoadResult> {
   let raw: unknown;
@@ -89,7 +96,7 @@ export async function loadIndexFiles(
   if (!parsed.success) return { ok: false, reason: "manifest has an unexpected shape" };
   const manifest = parsed.data;
 
-  for (const key of ["model", "dimension", "count", "fingerprint"] as const) {
+  for (const key of ["model", "dimension"] as const) {
     if (manifest[key] !== expected[key]) {
       return {
         ok: false,
@@ -97,7 +104,7 @@ export async function loadIndexFiles(
       };
     }
   }
-  if (manifest.ids.length !== manifest.count)
+  if (manifest.ids.filter((id) => id !== null).length !== manifest.count)
     return { ok: false, reason: "id list length differs from count" };
   // The name comes from a file on disk: never let it point outside the index directory.
   if (basename(manifest.graphFile) !== manifest.graphFile)
@@ -111,13 +118,19 @@ export async function loadIndexFiles(
     }
     const hnsw = createHnsw();
     await hnsw.readIndex(graphPath);
-    if (hnsw.getCurrentCount() !== manifest.count)
+    if (hnsw.getCurrentCount() !== manifest.ids.length)
       return { ok: false, reason: "graph count differs" };
     return {
       ok: true,
       hnsw,
       ids: manifest.ids,
       params: { m: manifest.M, efConstruction: manifest.efConstruction },
+      state: {
+        model: manifest.model,
+        dimension: manifest.dimension,
+        count: manifest.count,
+        fingerprint: manifest.fingerprint,
+      },
     };
   } catch (error) {
     return { ok: false, reason: `graph file unreadable: ${String(error)}` };

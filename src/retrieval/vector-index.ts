@@ -13,9 +13,20 @@ export type { IndexState } from "./hnsw.ts";
 export type VectorHit = { chunkId: string; similarity: number };
 
 export interface VectorIndex {
+  /** The corpus state the index reflects: it moves with every add, remove and `describe`. */
   readonly state: IndexState;
   /** Cosine similarity in [-1, 1], best first; at most min(k, count) hits (fewer if filtered). */
   search(query: Float32Array, k: number, filter?: (chunkId: string) => boolean): VectorHit[];
+  /** The stored unit vector of an indexed chunk, or null. */
+  vectorOf(chunkId: string): Float32Array | null;
+  has(chunkId: string): boolean;
+  chunkIds(): string[];
+  /** Index more chunks (one already indexed is replaced), growing the graph as needed. */
+  add(items: { chunkId: string; vector: Float32Array }[]): void;
+  /** Take chunks out of every search; their graph nodes stay until the next rebuild. */
+  remove(chunkIds: Iterable<string>): void;
+  /** Name the corpus state the index now reflects (after the changes that reached it). */
+  describe(fingerprint: string): void;
   /** Atomic: a crash mid-save leaves the previous index (or none), never a half-written one. */
   save(dir: string): Promise<void>;
 }
@@ -47,21 +58,28 @@ export function buildVectorIndex(
     randomSeed: RANDOM_SEED,
   });
   items.forEach((item, label) => {
-    if (item.vector.length !== state.dimension) {
-      throw new Error(
-        `vector for ${item.chunkId} has ${item.vector.length} dimensions, expected ${state.dimension}`,
-      );
-    }
+    checkDimension(item, state.dimension);
     // The binding accepts only plain arrays; the label is the position in `ids`.
     hnsw.addPoint(Array.from(item.vector), label);
   });
   return wrapHnsw(hnsw, ids, { ...state, count: items.length }, params);
 }
 
-/** null when the saved index is missing, corrupt or stale (manifest differs from `expected`). */
+function checkDimension(item: { chunkId: string; vector: Float32Array }, dimension: number) {
+  if (item.vector.length !== dimension) {
+    throw new Error(
+      `vector for ${item.chunkId} has ${item.vector.length} dimensions, expected ${dimension}`,
+    );
+  }
+}
+
+/**
+ * The saved index, of whatever corpus state its manifest names (the caller brings it up to
+ * date); null when it is missing, corrupt, or of another model or dimension.
+ */
 export async function loadVectorIndex(
   dir: string,
-  expected: IndexState,
+  expected: Pick<IndexState, "model" | "dimension">,
   // M and efConstruction come from the manifest; only the search-time ef is the caller's choice.
   options: Pick<VectorIndexOptions, "efSearch"> & { onReject?: (reason: string) => void } = {},
 ): Promise<VectorIndex | null> {
@@ -70,15 +88,39 @@ export async function loadVectorIndex(
     options.onReject?.(loaded.reason);
     return null;
   }
-  const { hnsw, ids, params } = loaded;
-  return wrapHnsw(hnsw, ids, expected, {
+  const { hnsw, ids, params, state } = loaded;
+  return wrapHnsw(hnsw, ids, state, {
     ...params,
     efSearch: options.efSearch ?? DEFAULT_HNSW_PARAMS.efSearch,
   });
 }
 
-function wrapHnsw(hnsw: Hnsw, ids: string[], state: IndexState, params: HnswParams): VectorIndex {
-  const frozenState = Object.freeze({ ...state });
+/**
+ * `ids[label]` is the chunk at hnsw label `label`, null once removed: hnswlib marks a removed
+ * node deleted (searches skip it) and keeps it in the graph, so labels never move.
+ */
+function wrapHnsw(
+  hnsw: Hnsw,
+  ids: (string | null)[],
+  initial: IndexState,
+  params: HnswParams,
+): VectorIndex {
+  let state: IndexState = Object.freeze({ ...initial });
+  const labelOf = new Map<string, number>();
+  ids.forEach((id, label) => id !== null && labelOf.set(id, label));
+  const setState = (change: Partial<IndexState>) =>
+    (state = Object.freeze({ ...state, ...change, count: labelOf.size }));
+
+  function remove(chunkIds: Iterable<string>): void {
+    for (const id of chunkIds) {
+      const label = labelOf.get(id);
+      if (label === undefined) continue;
+      hnsw.markDelete(label);
+      ids[label] = null;
+      labelOf.delete(id);
+    }
+    setState({});
+  }
 
   function searchExactly(
     query: Float32Array,
@@ -88,7 +130,7 @@ function wrapHnsw(hnsw: Hnsw, ids: string[], state: IndexState, params: HnswPara
     const unitQuery = toUnitVector(query);
     const hits: VectorHit[] = [];
     for (let label = 0; label < ids.length; label++) {
-      if (!keep(label)) continue;
+      if (ids[label] === null || !keep(label)) continue;
       // In cosine space hnswlib stores normalised vectors, so a dot product is the cosine.
       hits.push({ chunkId: ids[label]!, similarity: clamp(dot(unitQuery, hnsw.getPoint(label))) });
     }
@@ -96,13 +138,15 @@ function wrapHnsw(hnsw: Hnsw, ids: string[], state: IndexState, params: HnswPara
   }
 
   return {
-    state: frozenState,
+    get state() {
+      return state;
+    },
 
     search(query, k, filter) {
       if (query.length !== state.dimension) {
         throw new Error(`query has ${query.length} dimensions, expected ${state.dimension}`);
       }
-      const wanted = Math.min(Math.floor(k), ids.length);
+      const wanted = Math.min(Math.floor(k), labelOf.size);
       if (wanted <= 0) return [];
 
       // A filter that throws inside the native search would leave a pending JS exception, so
@@ -111,7 +155,8 @@ function wrapHnsw(hnsw: Hnsw, ids: string[], state: IndexState, params: HnswPara
       const keep = filter
         ? (label: number) => {
             try {
-              return filterError === null && filter(ids[label]!);
+              const id = ids[label];
+              return filterError === null && id != null && filter(id);
             } catch (error) {
               filterError = error;
               return false;
@@ -120,7 +165,12 @@ function wrapHnsw(hnsw: Hnsw, ids: string[], state: IndexState, params: HnswPara
         : undefined;
 
       hnsw.setEf(Math.max(params.efSearch, wanted * 4));
-      const { neighbors, distances } = hnsw.searchKnn(Array.from(query), wanted, keep);
+      // A deleted node may still fill a result slot when no filter is given: always pass one.
+      const { neighbors, distances } = hnsw.searchKnn(
+        Array.from(query),
+        wanted,
+        keep ?? ((label) => ids[label] !== null),
+      );
       if (filterError !== null) throw filterError;
       const hits = neighbors.map((label, i) => ({
         chunkId: ids[label]!,
@@ -137,7 +187,36 @@ function wrapHnsw(hnsw: Hnsw, ids: string[], state: IndexState, params: HnswPara
       return hits;
     },
 
-    save: (dir) => saveIndexFiles(dir, hnsw, ids, frozenState, params),
+    vectorOf(chunkId) {
+      const label = labelOf.get(chunkId);
+      return label === undefined ? null : Float32Array.from(hnsw.getPoint(label));
+    },
+
+    has: (chunkId) => labelOf.has(chunkId),
+
+    chunkIds: () => [...labelOf.keys()],
+
+    add(items) {
+      remove(items.map((item) => item.chunkId).filter((id) => labelOf.has(id)));
+      const needed = ids.length + items.length;
+      if (needed > hnsw.getMaxElements()) {
+        hnsw.resizeIndex(Math.max(needed, Math.ceil(hnsw.getMaxElements() * 1.5)));
+      }
+      for (const item of items) {
+        checkDimension(item, state.dimension);
+        const label = ids.length;
+        hnsw.addPoint(Array.from(item.vector), label);
+        ids.push(item.chunkId);
+        labelOf.set(item.chunkId, label);
+      }
+      setState({});
+    },
+
+    remove,
+
+    describe: (fingerprint) => setState({ fingerprint }),
+
+    save: (dir) => saveIndexFiles(dir, hnsw, ids, state, params),
   };
 }
 

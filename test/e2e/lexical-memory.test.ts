@@ -38,15 +38,15 @@ function gist(body: {
 }
 
 /**
- * VERITY_LEXICAL=memory answers from an in-process BM25 index and in-process text analysis; on
- * the same store it must answer exactly as the SQL path does.
+ * The in-memory BM25 index with in-process text analysis (the default) must answer exactly as
+ * BM25 in SQL (VERITY_LEXICAL=sql) does, on the same store.
  */
 describe.each(storeKinds())("in-memory lexical search on %s", (kind) => {
   let sql: Harness;
   let memory: Harness;
   beforeAll(async () => {
-    sql = await startHarness(kind, { embedder: encoder() });
-    memory = await startHarness(kind, { embedder: encoder(), env: { VERITY_LEXICAL: "memory" } });
+    sql = await startHarness(kind, { embedder: encoder(), env: { VERITY_LEXICAL: "sql" } });
+    memory = await startHarness(kind, { embedder: encoder() });
   });
   afterAll(async () => {
     await sql?.close();

@@ -22,7 +22,7 @@ const BETA_QUESTION = "The Beta plan costs $13 per seat";
  */
 describe.each(storeKinds())("tenant-scoped search on %s", (kind) => {
   let h: Harness;
-  const sourceOfChunk = (id: string) => h.deps.index.current().sourceOf.get(id);
+  const sourceOfChunk = (id: string) => h.deps.index.current().corpus.chunk(id)?.version.sourceId;
 
   beforeAll(async () => {
     h = await startHarness(kind, { template: "empty", embedder: createFakeEmbedder(256) });

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFakeEmbedder } from "../support/fake-embedder.ts";
-import { indexDir, openSearchableIndex } from "../../src/retrieval/index-store.ts";
+import { followCorpus, indexDir, openSearchableIndex } from "../../src/retrieval/index-store.ts";
+import { readCorpusState } from "../../src/db/corpus-state.ts";
+import { sql } from "drizzle-orm";
 import { loadManifest } from "../../ingest/manifest.ts";
 import { ingestManifest } from "../../ingest/pipeline.ts";
 import { removeSource } from "../../ingest/remove-source.ts";
@@ -47,12 +49,68 @@ describe("vector index on disk", () => {
     expect(third.index.state.count).toBe(first.index.state.count);
   });
 
-  it("rebuilds when the corpus changed since it was saved (stale)", async () => {
-    await openSearchableIndex(database.handle.db, dataDir, embedder);
+  it("brings a saved index of an earlier corpus up to date instead of rebuilding it", async () => {
+    const before = await openSearchableIndex(database.handle.db, dataDir, embedder);
+    const tips = before.index
+      .chunkIds()
+      .filter((id) => before.corpus.chunk(id)?.version.sourceId === "community-tips");
+    expect(tips.length).toBeGreaterThan(0);
     // Remove one source (removal is explicit): its documents are marked removed, the corpus shrinks.
     await removeSource(database.handle.db, "community-tips", "index-test");
     const after = await openSearchableIndex(database.handle.db, dataDir, embedder);
-    expect(after.rebuilt).toBe(true);
-    expect([...after.sourceOf.values()]).not.toContain("community-tips");
+    expect(after.rebuilt).toBe(false);
+    expect(after.index.state.count).toBe(before.index.state.count - tips.length);
+    expect(tips.some((id) => after.index.has(id) || after.corpus.chunk(id))).toBe(false);
+    const query = before.index.vectorOf(tips[0]!)!;
+    expect(after.index.search(query, 5).map((h) => h.chunkId)).not.toContain(tips[0]);
+    // The brought-up-to-date index was saved: the next open finds it current.
+    const again = await openSearchableIndex(database.handle.db, dataDir, embedder);
+    expect(again.index.state).toEqual(after.index.state);
+  });
+
+  it("follows the store while serving: every index and the corpus, as a fresh open would", async () => {
+    const db = database.handle.db;
+    const serving = await openSearchableIndex(db, dataDir, embedder, { lexical: true });
+    expect(await followCorpus(db, serving, embedder)).toMatchObject({ changed: false });
+
+    // What an ingest does when a source's files are deleted: their documents are removed.
+    await db.execute(
+      sql`update documents set removed_at = now() where source_id = 'community-tips'`,
+    );
+    const followed = await followCorpus(db, serving, embedder);
+    expect(followed.changed).toBe(true);
+    expect(followed.removed).toBeGreaterThan(0);
+    expect(serving.index.state.fingerprint).toBe((await readCorpusState(db)).fingerprint);
+
+    const fresh = await openSearchableIndex(
+      db,
+      await mkdtemp(join(tmpdir(), "verity-")),
+      embedder,
+      {
+        lexical: true,
+      },
+    );
+    expect(serving.index.state).toEqual(fresh.index.state);
+    expect(serving.lexical!.chunkCount()).toBe(fresh.lexical!.chunkCount());
+    expect(serving.lexical!.avgLength()).toBeCloseTo(fresh.lexical!.avgLength(), 9);
+    expect(serving.corpus.chunkCount()).toBe(fresh.corpus.chunkCount());
+    for (const lexeme of ["tip", "plan", "password", "upload"])
+      expect(serving.lexical!.df(lexeme), lexeme).toBe(fresh.lexical!.df(lexeme));
+    expect([...serving.corpus.versionIds()].sort()).toEqual([...fresh.corpus.versionIds()].sort());
+  });
+
+  it("opens afresh when a source's provenance changed without a new version", async () => {
+    const db = database.handle.db;
+    const serving = await openSearchableIndex(db, dataDir, embedder);
+    await db.execute(sql`update sources set trust = 'reviewed' where id = 'community-tips'`);
+    expect(await followCorpus(db, serving, embedder)).toMatchObject({
+      reopen: "the sources changed",
+    });
+    const reopened = await openSearchableIndex(db, dataDir, embedder);
+    const tip = reopened.index
+      .chunkIds()
+      .map((id) => reopened.corpus.chunk(id)!)
+      .find((c) => c.version.sourceId === "community-tips");
+    expect(tip?.version.trust).toBe("reviewed");
   });
 });

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll } from "vitest";
 import type { Embedder } from "../../src/retrieval/embedder.ts";
-import { createUseLiteEmbedder } from "../../src/retrieval/use-lite-embedder.ts";
+import { createEncoder } from "../../src/retrieval/encoders.ts";
 
 /**
- * The real sentence encoder, loaded once before a test file's tests and closed after them, so
+ * The real sentence encoder (the default one, as a server loads it), loaded once before a test file's tests and closed after them, so
  * every harness of the file shares it: loading it is the slow part of starting a harness. Call
  * at the top level of the file; the returned function gives the encoder inside hooks and tests.
  */
 export function useRealEncoder(): () => Embedder {
   let encoder: Embedder | undefined;
   beforeAll(async () => {
-    encoder = await createUseLiteEmbedder();
+    encoder = await createEncoder(undefined, false);
   });
   afterAll(async () => {
     await encoder?.close();

@@ -21,6 +21,7 @@ describe("loadConfig", () => {
       VERITY_MANIFEST: "sources/sources.json",
       VERITY_POLICY: "policy/default.json",
       VERITY_CHECKPOINT_INTERVAL_S: 60,
+      VERITY_LEXICAL: "memory",
       LOG_LEVEL: "info",
     });
     expect(loadConfig({}).DATABASE_URL).toBeUndefined();

@@ -1,0 +1,196 @@
+import { sql, type SQLWrapper } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { answers, citations } from "../db/schema/index.ts";
+import { lockLedger, prepareAppend, type LedgerActor } from "../ledger/append.ts";
+import { canonicalJson } from "../ledger/canonical-json.ts";
+import type { IndexState } from "../retrieval/hnsw.ts";
+import type { ReviewReason } from "../review/queue.ts";
+import type { Answered, Evidence } from "./compose.ts";
+import type { Answer, RecordedAnswer } from "./schema.ts";
+import { citedKey, citedRows, confirmedCitations, StaleEvidenceError } from "./stale-evidence.ts";
+
+/** Who asked, with what filter, in which request; and whether a person should review the answer. */
+export type Asked = LedgerActor & {
+  sourceIds: string[] | null;
+  requestId: string | null;
+  reviewReason: ReviewReason | null;
+};
+
+/** One answer waiting for its record, with the index it was searched on. */
+export type AnswerToRecord = { answered: Answered; asked: Asked; index: IndexState };
+
+/** A recorded answer and its body: the reply, byte for byte what the ledger holds. */
+export type RecordedBody = { answer: RecordedAnswer; body: string };
+
+/** Scored sentences kept in the record besides the cited ones: enough to see what lost, and why. */
+const RECORDED_SENTENCES = 10;
+/**
+ * Citation rows per statement: with a full batch's ledger and answer rows (25 parameters an
+ * answer) and 11 parameters a citation, keeps a statement far below PostgreSQL's 65,535.
+ */
+const CITATIONS_PER_STATEMENT = 2_000;
+
+/**
+ * Record a batch of answers inside `tx`: under one ledger lock, check that every version they
+ * cite is still current, then append the ledger records of those that are, at consecutive
+ * indexes in batch order, with their rows and citations, in one statement. Three round trips
+ * besides BEGIN and COMMIT, whatever the batch's size. Returns, per answer, its body or the
+ * StaleEvidenceError that kept it out; a stale answer takes no index.
+ */
+export async function writeAnswerBatch(
+  tx: Database,
+  batch: AnswerToRecord[],
+): Promise<(RecordedBody | StaleEvidenceError)[]> {
+  const cited = citedRows(batch.map((b) => b.answered.answer));
+  const head = await lockLedger(tx, { current: confirmedCitations(cited) });
+  const confirmed = new Set(head.current);
+  // Each answer on its own: one answer's bad citation never keeps another from its record.
+  const outcomes = batch.map((b) => {
+    const stale = citedRows([b.answered.answer]).filter((c) => !confirmed.has(citedKey(c)));
+    return stale.length > 0
+      ? new StaleEvidenceError([...new Set(stale.map((c) => c.versionId))])
+      : null;
+  });
+  const fresh = batch.filter((_, i) => outcomes[i] === null);
+  const responses: RecordedAnswer[] = [];
+  const { appended, insert: ledgerInsert } = prepareAppend(
+    tx,
+    head,
+    fresh.map(({ answered: { answer, evidence }, asked, index }, i) => ({
+      kind: "answer" as const,
+      actor: { tenant: asked.tenant, keyId: asked.keyId },
+      requestId: asked.requestId,
+      subject: answer.id,
+      payload: (ledgerIndex: number) => {
+        const response: RecordedAnswer = { ...answer, ledger: { index: ledgerIndex } };
+        responses[i] = response;
+        return {
+          response,
+          request: { question: answer.question, sourceIds: asked.sourceIds },
+          builtFrom: describeEvidence(evidence, answer, index),
+          queuedForReview: asked.reviewReason,
+        };
+      },
+    })),
+  );
+  const recorded = fresh.map((b, i) => ({
+    ...b,
+    response: responses[i]!,
+    body: canonicalJson(responses[i]),
+    ledgerIndex: appended[i]!.index,
+  }));
+  if (ledgerInsert) {
+    const citationRows = recorded.flatMap(citationRowsOf);
+    const [first = [], ...more] = slices(citationRows, CITATIONS_PER_STATEMENT);
+    await insertTogether(tx, [
+      ledgerInsert,
+      tx.insert(answers).values(recorded.map(answerRow)),
+      ...(first.length > 0 ? [tx.insert(citations).values(first)] : []),
+    ]);
+    for (const rows of more) await tx.insert(citations).values(rows);
+  }
+  let next = 0;
+  return outcomes.map((stale) => {
+    if (stale) return stale;
+    const { response, body } = recorded[next++]!;
+    return { answer: response, body };
+  });
+}
+
+/**
+ * Run inserts as one statement, one round trip: all but the last as data-modifying WITH queries of
+ * the last. Each runs to completion, and foreign keys are checked when the statement ends, so a
+ * citation may name an answer inserted beside it.
+ */
+async function insertTogether(tx: Database, inserts: SQLWrapper[]): Promise<void> {
+  // getSQL(): a query builder itself would be wrapped in parentheses, as a subquery is.
+  const last = inserts.at(-1)!.getSQL();
+  const before = inserts
+    .slice(0, -1)
+    .map((q, i) => sql`${sql.raw(`insert_${i}`)} as (${q.getSQL()})`);
+  await tx.execute(
+    before.length > 0 ? sql`with ${sql.join(before, sql`, `)} ${last}` : sql`${last}`,
+  );
+}
+
+function slices<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+type Recorded = AnswerToRecord & { response: RecordedAnswer; body: string; ledgerIndex: number };
+
+function answerRow({ answered: { answer }, asked, response, body, ledgerIndex }: Recorded) {
+  return {
+    id: answer.id,
+    question: answer.question,
+    sourceIds: asked.sourceIds,
+    status: answer.status,
+    answer: answer.answer,
+    reasonCode: answer.reason?.code ?? null,
+    reasonMessage: answer.reason?.message ?? null,
+    threshold: answer.policy.threshold,
+    response,
+    body,
+    ledgerIndex,
+    policyHash: answer.policy.hash,
+    reviewReason: asked.reviewReason,
+    tenant: asked.tenant,
+    keyId: asked.keyId,
+    createdAt: new Date(answer.createdAt),
+  };
+}
+
+function citationRowsOf({ answered: { answer } }: Recorded) {
+  return answer.citations.map((c, ordinal) => ({
+    id: c.id,
+    answerId: answer.id,
+    ordinal,
+    chunkId: c.chunkId,
+    versionId: c.versionId,
+    start: c.start,
+    end: c.end,
+    quote: c.quote,
+    chunkSha256: c.chunkSha256,
+    versionSha256: c.sha256,
+    score: c.score,
+  }));
+}
+
+/**
+ * What an answer was built from, as the ledger keeps it: every retrieved candidate with its
+ * scores and hashes, the best scored sentences, the cited versions and chunks, the policy and
+ * the index searched. Enough to replay the decision, never the texts themselves (the store has
+ * them, under the hashes recorded here).
+ */
+function describeEvidence(evidence: Evidence, answer: Answer, index: IndexState) {
+  return {
+    candidates: evidence.retrieval.candidates.map((c) => ({
+      chunkId: c.chunkId,
+      versionId: c.versionId,
+      chunkSha256: c.sha256,
+      lexicalScore: c.lexicalScore,
+      lexicalRank: c.lexicalRank,
+      denseSimilarity: c.denseSimilarity,
+      fusedScore: c.fusedScore,
+    })),
+    sentences: evidence.sentences.slice(0, RECORDED_SENTENCES).map((s) => ({
+      versionId: s.candidate.versionId,
+      start: s.start,
+      end: s.end,
+      score: s.score,
+      heuristicScore: s.heuristicScore,
+    })),
+    cited: answer.citations.map((c) => ({
+      citationId: c.id,
+      versionId: c.versionId,
+      versionSha256: c.sha256,
+      chunkId: c.chunkId,
+      chunkSha256: c.chunkSha256,
+    })),
+    policyHash: answer.policy.hash,
+    embeddingModel: answer.policy.embeddingModel,
+    index: { model: index.model, chunks: index.count, fingerprint: index.fingerprint },
+  };
+}

@@ -1,0 +1,63 @@
+import type { SearchableChunk, SearchableVersion } from "../db/searchable-corpus.ts";
+
+/** A searchable chunk as answering reads it: offsets, hashes and its version's provenance. */
+export type MemoryChunk = {
+  chunkId: string;
+  version: SearchableVersion;
+  start: number;
+  end: number;
+  text: string;
+  sha256: string;
+  suspectedInjection: boolean;
+};
+
+export type CorpusMemory = ReturnType<typeof createCorpusMemory>;
+
+/**
+ * The searchable corpus held by the serving process: every current version's text and stored
+ * hash with its provenance, and every chunk's span, text and hash. Answering reads candidates and
+ * verifies quotes from here instead of the store; the quote check is the same (src/citations/
+ * verify.ts rehashes the version text and compares the chunk with its span), so a row altered in
+ * the store before it was loaded still fails verification, as it did when read per answer.
+ */
+export function createCorpusMemory() {
+  const versions = new Map<string, SearchableVersion & { chunkIds: string[] }>();
+  const chunks = new Map<string, MemoryChunk>();
+
+  /** Remove a version and its chunks; returns the chunk ids removed. */
+  function removeVersion(versionId: string): string[] {
+    const held = versions.get(versionId);
+    if (!held) return [];
+    versions.delete(versionId);
+    for (const id of held.chunkIds) chunks.delete(id);
+    return held.chunkIds;
+  }
+
+  return {
+    /** Add a version and its chunks (replacing it if present). */
+    addVersion(version: SearchableVersion, versionChunks: SearchableChunk[]): void {
+      removeVersion(version.versionId);
+      const held = { ...version, chunkIds: versionChunks.map((c) => c.chunkId) };
+      versions.set(version.versionId, held);
+      for (const c of versionChunks) {
+        // The stored chunk text is its version's span (checked again when quoted): keep one copy
+        // of the text, unless the store disagrees, so verification still sees the difference.
+        const span = version.text.slice(c.start, c.end);
+        chunks.set(c.chunkId, {
+          chunkId: c.chunkId,
+          version,
+          start: c.start,
+          end: c.end,
+          text: span === c.text ? span : c.text,
+          sha256: c.sha256,
+          suspectedInjection: c.suspectedInjection,
+        });
+      }
+    },
+    removeVersion,
+    chunk: (chunkId: string) => chunks.get(chunkId),
+    version: (versionId: string) => versions.get(versionId),
+    versionIds: () => versions.keys(),
+    chunkCount: () => chunks.size,
+  };
+}
