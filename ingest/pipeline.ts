@@ -2,7 +2,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Database } from "../src/db/client.ts";
 import { refreshCorpusStatistics } from "../src/db/corpus-state.ts";
-import { finishIngestRun, keepAlive, startIngestRun } from "../src/db/ingest-runs.ts";
+import {
+  finishIngestRun,
+  keepAlive,
+  previousRunFinished,
+  startIngestRun,
+} from "../src/db/ingest-runs.ts";
 import { sha256 } from "../src/hash.ts";
 import type { IngestSummary } from "../src/ingestion/schema.ts";
 import type { Embedder } from "../src/retrieval/embedder.ts";
@@ -140,8 +145,9 @@ async function syncManifest(options: IngestOptions, runId: string): Promise<Inge
   summary.files.removed = summary.removed.length;
   summary.changed = summary.files.added + summary.files.updated + summary.files.removed > 0;
 
-  // Always refresh: a previous run may have committed documents and crashed before this step.
-  await refreshCorpusStatistics(db);
+  // After any change, and after a previous run that may have committed documents and stopped
+  // before this step; not otherwise, so an unchanged re-ingest costs a read of every file.
+  if (summary.changed || !(await previousRunFinished(db, runId))) await refreshCorpusStatistics(db);
   summary.timingsMs.total = Math.round(performance.now() - started);
   return summary;
 }

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, ne, or, sql } from "drizzle-orm";
 import { newId } from "../ids.ts";
 import { isProcessGone } from "./process-gone.ts";
 import type { Database } from "./client.ts";
@@ -115,6 +115,21 @@ export function keepAlive(db: Database, runId: string): () => void {
   }, HEARTBEAT_MS);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * Whether the run started before `runId` finished: a run that finished refreshed the corpus
+ * statistics after its last change (or changed nothing); one that failed, was aborted or was
+ * killed may have committed documents without refreshing them.
+ */
+export async function previousRunFinished(db: Database, runId: string): Promise<boolean> {
+  const [previous] = await db
+    .select({ status: ingestRuns.status })
+    .from(ingestRuns)
+    .where(ne(ingestRuns.id, runId))
+    .orderBy(desc(ingestRuns.startedAt))
+    .limit(1);
+  return previous === undefined || previous.status === "finished";
 }
 
 /**
