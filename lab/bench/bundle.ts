@@ -1,4 +1,6 @@
 import type { PGlite } from "@electric-sql/pglite";
+import { sha256 } from "../../src/hash.ts";
+import { stableId } from "../../src/ids.ts";
 import { copyRows } from "./pg-copy.ts";
 
 /** One document with its current version and chunks, as the ingestion pipeline would store it. */
@@ -14,6 +16,8 @@ export type DocumentBundle = {
     mediaType: string;
     byteLength: number;
     ingestedBy: string;
+    /** What ingestion would have detected; null when it could not tell. */
+    language: string | null;
   };
   chunks: {
     id: string;
@@ -53,6 +57,7 @@ export async function writeBundles(pg: PGlite, bundles: DocumentBundle[]): Promi
         "media_type",
         "byte_length",
         "ingested_by",
+        "language",
       ],
       bundles.map(({ version: v }) => [
         v.id,
@@ -64,6 +69,7 @@ export async function writeBundles(pg: PGlite, bundles: DocumentBundle[]): Promi
         v.mediaType,
         v.byteLength,
         v.ingestedBy,
+        v.language,
       ]),
     );
     await copyRows(
@@ -95,4 +101,56 @@ export async function writeBundles(pg: PGlite, bundles: DocumentBundle[]): Promi
       ),
     );
   });
+}
+
+/** A document to store: its text and its chunks (exact spans of it) with their vectors. */
+export type DocumentToStore = {
+  sourceId: string;
+  path: string;
+  title: string;
+  text: string;
+  chunks: { start: number; end: number; vector: Float32Array }[];
+};
+
+/**
+ * A document's rows as ingestion would write them: stable ids from the source and path (and
+ * `generation`, so a rebuilt store never shares a version id with an older one), hashes of the
+ * text and of every chunk, one version, English as the detected language.
+ */
+export function bundleOf(
+  doc: DocumentToStore,
+  options: { modelId: string; generation: string; ingestedBy: string },
+): DocumentBundle {
+  const documentId = stableId("doc", doc.sourceId, doc.path);
+  const versionId = stableId("ver", options.generation, documentId);
+  const textSha256 = sha256(doc.text);
+  return {
+    document: { id: documentId, sourceId: doc.sourceId, path: doc.path, title: doc.title },
+    version: {
+      id: versionId,
+      documentId,
+      version: 1,
+      text: doc.text,
+      textSha256,
+      rawSha256: textSha256,
+      mediaType: "text/plain",
+      byteLength: Buffer.byteLength(doc.text),
+      ingestedBy: options.ingestedBy,
+      language: "en",
+    },
+    chunks: doc.chunks.map((c, ordinal) => {
+      const text = doc.text.slice(c.start, c.end);
+      return {
+        id: stableId("chk", versionId, String(ordinal)),
+        versionId,
+        ordinal,
+        start: c.start,
+        end: c.end,
+        text,
+        sha256: sha256(text),
+        embeddingModel: options.modelId,
+        embedding: c.vector,
+      };
+    }),
+  };
 }

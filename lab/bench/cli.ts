@@ -4,22 +4,29 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadVerifier } from "../../src/scoring/verifier.ts";
 import type { Embedder } from "../../src/retrieval/embedder.ts";
-import { createUseLiteEmbedder } from "../../src/retrieval/use-lite-embedder.ts";
+import { round } from "../shared/stats.ts";
 import { runBaseline } from "./baseline.ts";
 import { measureStages } from "./breakdown.ts";
 import { readCurrentChunks } from "./chunks.ts";
+import { COMPOSITION_DESCRIPTION } from "./compose.ts";
 import { buildSquadCorpus, sampleQuestions } from "./corpus.ts";
-import { measureHttp } from "./http.ts";
+import { configuredEncoder, createConfiguredEmbedder } from "./embedder.ts";
+import { loadServer } from "./http.ts";
 import { measureIngest } from "./ingest.ts";
+import { measureLedger } from "./ledger.ts";
+import { measureLoad } from "./load.ts";
 import { describeMachine, loadAverage, peakRssMib, type Machine } from "./machine.ts";
 import { parseOptions, USAGE, type BenchOptions } from "./options.ts";
 import { measureAnswers } from "./query.ts";
+import { loadRealCorpora } from "./real-passages.ts";
 import { formatReport, type BenchReport } from "./report.ts";
-import { measureScale, STAGE_QUESTIONS } from "./scale.ts";
-import { round } from "../shared/stats.ts";
-import { measureVerifier } from "./verifier.ts";
-import { measureLedger } from "./ledger.ts";
+import { measureScale } from "./scale.ts";
+import { orderQuestions } from "./scale-questions.ts";
+import { ensureScaleStore } from "./scale-store.ts";
+import { startServer } from "./server-process.ts";
+import { chunksByCorpus } from "./store-plan.ts";
 import { openBenchStore } from "./store.ts";
+import { measureVerifier } from "./verifier.ts";
 
 /** The verifier artefact the repository ships, measured even while the policy leaves it off. */
 const SHIPPED_VERIFIER = fileURLToPath(
@@ -27,6 +34,8 @@ const SHIPPED_VERIFIER = fileURLToPath(
 );
 /** How many questions the HTTP runs cycle through; more than a short run can ask. */
 const HTTP_QUESTIONS = 2000;
+/** Questions whose retrieval steps are timed apart (each is asked once more for that). */
+const STAGE_QUESTIONS = 20;
 
 type Log = (message: string) => void;
 
@@ -42,9 +51,9 @@ async function main(): Promise<void> {
   const log: Log = (message) =>
     console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${message}`);
   const t = performance.now();
-  const embedder = await createUseLiteEmbedder();
+  const embedder = await createConfiguredEmbedder();
   const loadMs = Math.round(performance.now() - t);
-  const workDir = options.store ?? (await mkdtemp(join(tmpdir(), "verity-bench-")));
+  const workDir = await mkdtemp(join(tmpdir(), "verity-bench-"));
   try {
     const report = await run(options, { embedder, loadMs, machine }, workDir, log);
     report.machine.load_avg.end = loadAverage();
@@ -59,7 +68,7 @@ async function main(): Promise<void> {
     console.log(`\nJSON report: ${options.out}`);
   } finally {
     await embedder.close();
-    if (!options.store) await rm(workDir, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
   }
 }
 
@@ -71,88 +80,132 @@ async function run(
   log: Log,
 ): Promise<BenchReport> {
   const { embedder, loadMs, machine } = context;
-  const notes = [
-    "autocannon runs in the server's process (one event loop), like a client on the same host",
-  ];
+  const notes: string[] = [];
+  const storeDir = options.store ?? join(workDir, "squad");
   const corpus = await buildSquadCorpus(options.data, workDir, options.paragraphs);
   const questions = sampleQuestions(corpus.questions, options.questions);
-  const store = await openBenchStore(workDir, embedder);
-  try {
-    log(`ingesting ${corpus.paragraphs} paragraphs into ${workDir}`);
-    const ingest = {
-      ...(await measureIngest(store, corpus.manifestPath)),
-      peak_rss_mib: peakRssMib(),
-    };
-    if (ingest.chunks === 0)
-      notes.push("--store already held this corpus: the first ingest wrote nothing");
+  const store = await openBenchStore(storeDir, embedder);
+  const small = await (async () => {
+    try {
+      log(`ingesting ${corpus.paragraphs} paragraphs into ${storeDir}`);
+      const ingest = {
+        ...(await measureIngest(store, corpus.manifestPath)),
+        peak_rss_mib: peakRssMib(),
+      };
+      if (ingest.chunks === 0)
+        notes.push("--store already held this corpus: the first ingest wrote nothing");
 
-    log(`asking ${questions.length} questions in process`);
-    const answers = await measureAnswers(store.deps, questions);
-    const stages = await measureStages(store, questions.slice(0, STAGE_QUESTIONS));
-    const query = { ...answers, stages, peak_rss_mib: peakRssMib() };
-    const model = store.deps.verifier ?? loadVerifier(SHIPPED_VERIFIER);
-    log(model ? `verifier ${model.version} on and off` : "no verifier model to measure");
-    const verifier = model ? await measureVerifier(store.deps, model, questions) : null;
+      log(`asking ${questions.length} questions in process`);
+      const answers = await measureAnswers(store.deps, questions);
+      const stages = await measureStages(store.deps, questions.slice(0, STAGE_QUESTIONS));
+      const query = { ...answers, stages, peak_rss_mib: peakRssMib() };
+      const model = store.deps.verifier ?? loadVerifier(SHIPPED_VERIFIER);
+      log(model ? `verifier ${model.version} on and off` : "no verifier model to measure");
+      const verifier = model ? await measureVerifier(store.deps, model, questions) : null;
 
-    log("the ledger's cost");
-    const ledger = await measureLedger(store.deps, questions.slice(0, 40), {
-      appendSeconds: options.quick ? 3 : 5,
+      log("the ledger's cost");
+      const ledger = await measureLedger(store.deps, questions.slice(0, 40), {
+        appendSeconds: options.quick ? 3 : 5,
+      });
+
+      const realChunks = await readCurrentChunks(store.deps.db);
+      log(`baseline (${options.baseline}) over ${realChunks.length} chunks`);
+      const baseline = await runBaseline(embedder, realChunks, questions, {
+        mode: options.baseline,
+        k: store.deps.policy.candidateChunks,
+      });
+      return { ingest, query, verifier, ledger, baseline };
+    } finally {
+      // The HTTP server below is another process: it must find the store closed.
+      await store.close();
+    }
+  })();
+
+  log(`HTTP on the SQuAD corpus at 1 and 16 connections, ${options.durationS} s each`);
+  const http = await (async () => {
+    const server = await startServer({
+      env: { VERITY_DATA_DIR: storeDir, DATABASE_URL: undefined },
+      logFile: join(workDir, "server-squad.log"),
+      heapMib: options.heapMib,
     });
+    try {
+      const ready = server.memory();
+      const runs = await loadServer(server, sampleQuestions(corpus.questions, HTTP_QUESTIONS), {
+        connections: [1, 16],
+        durationS: options.durationS,
+      });
+      return {
+        runs,
+        server_ready_ms: server.ready_ms,
+        server_rss_ready_mib: ready?.rss_mib ?? null,
+      };
+    } finally {
+      await server.stop();
+    }
+  })();
 
-    log(`HTTP load at concurrency 1 and 16, ${options.durationS} s each`);
-    const runs = await measureHttp(store, sampleQuestions(corpus.questions, HTTP_QUESTIONS), {
-      connections: [1, 16],
-      durationS: options.durationS,
-    });
-    const http = { runs, peak_rss_mib: peakRssMib() };
-
-    const realChunks = await readCurrentChunks(store.deps.db);
-    log(`baseline (${options.baseline}) over ${realChunks.length} chunks`);
-    const baseline = await runBaseline(embedder, realChunks, questions, {
-      mode: options.baseline,
-      k: store.deps.policy.candidateChunks,
-    });
-
-    const real = { db: store.deps.db, chunks: realChunks };
-    const scaleQuestions = questions.slice(0, options.scaleQuestions);
-    const scale = await measureScale(options.sizes, real, embedder, scaleQuestions, log);
-    return {
-      mode: options.quick ? "quick" : "full",
-      startedAt: new Date().toISOString(),
-      machine,
-      dataset: {
-        path: options.data,
-        paragraphs: corpus.paragraphs,
-        questions_asked: questions.length,
-        store: options.store ?? "temporary directory (deleted afterwards)",
-      },
-      embedder: { model: embedder.modelId, load_ms: loadMs },
-      ingest,
-      query,
-      verifier,
-      ledger,
-      http,
-      scale,
-      baseline,
-      ratio: {
-        p50: round(query.p50_ms / baseline.query.p50_ms),
-        p99: round(query.p99_ms / baseline.query.p99_ms),
-        qps: round(query.qps / baseline.query.qps),
-        ingest_chunks_per_s:
-          baseline.ingest.mode === "fromTexts"
-            ? round(ingest.chunks_per_s / baseline.ingest.chunks_per_s)
-            : null,
-        ingest_chunks_per_s_excl_embed: round(
-          ingest.chunks_per_s_excl_embed / baseline.ingest.chunks_per_s_excl_embed,
-        ),
-      },
-      peak_rss_mib: peakRssMib(),
-      notes,
-      total_s: 0,
-    };
-  } finally {
-    await store.close();
-  }
+  const corpora = await loadRealCorpora();
+  const ordered = orderQuestions(corpora.questions);
+  const scale = await measureScale(options.sizes, {
+    corpora,
+    embedder,
+    questions: ordered.slice(0, options.scaleQuestions).map((q) => q.question),
+    workDir,
+    heapMib: options.heapMib,
+    log,
+  });
+  const load =
+    options.loadDatabases.length === 0
+      ? null
+      : await measureLoad(await ensureScaleStore(options.loadSize, { corpora, embedder, log }), {
+          databases: options.loadDatabases,
+          connections: options.loadConnections,
+          durationS: options.durationS,
+          questions: ordered.slice(0, HTTP_QUESTIONS).map((q) => q.question),
+          workDir,
+          heapMib: options.heapMib,
+          log,
+        });
+  const realByCorpus = chunksByCorpus(corpora.documents);
+  const { ingest, query, baseline } = small;
+  return {
+    mode: options.quick ? "quick" : "full",
+    startedAt: new Date().toISOString(),
+    machine,
+    dataset: {
+      path: options.data,
+      paragraphs: corpus.paragraphs,
+      questions_asked: questions.length,
+      store: options.store ?? "temporary directory (deleted afterwards)",
+    },
+    embedder: { model: embedder.modelId, encoder: configuredEncoder(), load_ms: loadMs },
+    heap_limit_mib: options.heapMib ?? null,
+    ...small,
+    http,
+    real: {
+      documents: corpora.documents.length,
+      chunks: Object.values(realByCorpus).reduce((a, b) => a + b, 0),
+      by_corpus: realByCorpus,
+    },
+    composition: COMPOSITION_DESCRIPTION,
+    scale,
+    load,
+    ratio: {
+      p50: round(query.p50_ms / baseline.query.p50_ms),
+      p99: round(query.p99_ms / baseline.query.p99_ms),
+      qps: round(query.qps / baseline.query.qps),
+      ingest_chunks_per_s:
+        baseline.ingest.mode === "fromTexts"
+          ? round(ingest.chunks_per_s / baseline.ingest.chunks_per_s)
+          : null,
+      ingest_chunks_per_s_excl_embed: round(
+        ingest.chunks_per_s_excl_embed / baseline.ingest.chunks_per_s_excl_embed,
+      ),
+    },
+    peak_rss_mib: peakRssMib(),
+    notes,
+    total_s: 0,
+  };
 }
 
 /** Drizzle errors carry the whole statement and its parameters; the cause is what matters. */

@@ -1,55 +1,70 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import autocannon from "autocannon";
-import { createIngestion } from "../../ingest/service.ts";
-import { createApp } from "../../src/app.ts";
 import { summarise, type LatencySummary } from "../shared/stats.ts";
-import type { BenchStore } from "./store.ts";
+import type { ServerProcess } from "./server-process.ts";
 
+/** One autocannon run against a server process. Latencies are of 2xx responses only. */
 export type HttpRun = LatencySummary & {
   connections: number;
   duration_s: number;
+  /** Every response received, whatever its status. */
+  requests: number;
+  /** 2xx responses per second of the run (LatencySummary's qps). */
+  answers_per_s: number;
+  /** Connection errors and timeouts (autocannon's errors, timeouts included). */
   errors: number;
+  timeouts: number;
   non_2xx: number;
+  /** The server process's resident set at the end of the run, its highest sample during it, and its peak since it started. */
+  server_rss_mib: number | null;
+  server_rss_max_during_mib: number | null;
+  server_peak_rss_mib: number | null;
 };
 
+/** How often the server's memory is sampled during a run. */
+const SAMPLE_MS = 1000;
+
 /**
- * Serve the real app with @hono/node-server on an ephemeral port of 127.0.0.1 and load it with
- * autocannon at each concurrency. Bodies go round-robin over the questions across all
- * connections (a shared counter in setupRequest), so concurrent requests ask different things.
+ * Load a running server with autocannon at each concurrency in turn, from this process (the
+ * server runs in another, so the load generator never shares its event loop). Bodies go
+ * round-robin over the questions across all connections (a shared counter in setupRequest), so
+ * concurrent requests ask different things.
  */
-export async function measureHttp(
-  store: BenchStore,
+export async function loadServer(
+  server: ServerProcess,
   questions: string[],
   options: { connections: number[]; durationS: number },
 ): Promise<HttpRun[]> {
-  const app = createApp({ ...store.deps, ingestion: createIngestion(store.deps) });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  try {
-    const runs: HttpRun[] = [];
-    for (const connections of options.connections) {
-      runs.push(
-        await loadOnce(`http://127.0.0.1:${port}`, questions, connections, options.durationS),
-      );
+  const runs: HttpRun[] = [];
+  let next = 0;
+  const body = () => JSON.stringify({ question: questions[next++ % questions.length] });
+  for (const connections of options.connections) {
+    let maxRss: number | null = null;
+    const sampler = setInterval(() => {
+      const rss = server.memory()?.rss_mib;
+      if (rss !== undefined) maxRss = Math.max(maxRss ?? 0, rss);
+    }, SAMPLE_MS);
+    try {
+      const run = await loadOnce(server.url, body, connections, options.durationS);
+      const memory = server.memory();
+      runs.push({
+        ...run,
+        server_rss_mib: memory?.rss_mib ?? null,
+        server_rss_max_during_mib: maxRss,
+        server_peak_rss_mib: memory?.peak_rss_mib ?? null,
+      });
+    } finally {
+      clearInterval(sampler);
     }
-    return runs;
-  } finally {
-    await new Promise<void>((resolve, reject) =>
-      server.close((error) => (error ? reject(error) : resolve())),
-    );
   }
+  return runs;
 }
 
 async function loadOnce(
   url: string,
-  questions: string[],
+  body: () => string,
   connections: number,
   durationS: number,
-): Promise<HttpRun> {
-  let next = 0;
+): Promise<Omit<HttpRun, "server_rss_mib" | "server_rss_max_during_mib" | "server_peak_rss_mib">> {
   const latencies: number[] = [];
   let non2xx = 0;
   const started = performance.now();
@@ -62,10 +77,7 @@ async function loadOnce(
         method: "POST",
         path: "/v1/answers",
         headers: { "content-type": "application/json" },
-        setupRequest: (request) => ({
-          ...request,
-          body: JSON.stringify({ question: questions[next++ % questions.length] }),
-        }),
+        setupRequest: (request) => ({ ...request, body: body() }),
       },
     ],
   };
@@ -76,12 +88,15 @@ async function loadOnce(
       else non2xx += 1;
     });
   });
-  const elapsedMs = performance.now() - started;
+  const summary = summarise(latencies, performance.now() - started);
   return {
-    ...summarise(latencies, elapsedMs),
+    ...summary,
     connections,
     duration_s: durationS,
-    errors: result.errors + result.timeouts,
+    requests: latencies.length + non2xx,
+    answers_per_s: summary.qps,
+    errors: result.errors,
+    timeouts: result.timeouts,
     non_2xx: non2xx,
   };
 }

@@ -163,6 +163,7 @@ async function openSqlStore(size: number, passages: Passage[]): Promise<Database
           mediaType: "text/plain",
           byteLength: Buffer.byteLength(p.text),
           ingestedBy: "bench:lexical",
+          language: null,
         },
         chunks: [
           {
