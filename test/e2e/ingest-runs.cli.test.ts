@@ -73,6 +73,7 @@ describe("npm run ingest -- --server", () => {
     expect(removal.code).toBe(0);
 
     const refused = await ingest(["--server", url, "--manifest", "no/such/manifest.json"]);
+    if (refused.stderr.includes("Cannot reach")) console.error(server.output());
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("The server answered 400");
     expect(refused.stderr).toContain(`Cannot read manifest ${join(dir, "no/such/manifest.json")}`);
