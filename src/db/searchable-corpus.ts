@@ -94,18 +94,8 @@ export async function readSearchableChunks(
 ): Promise<SearchableChunk[]> {
   const embedding = options.withEmbeddings ? sql`c.embedding` : sql`null::real[]`;
   const rows = await readPaged(options.versionIds, (only, after) =>
-    queryRows<{
-      chunkId: string;
-      versionId: string;
-      start: number;
-      end: number;
-      text: string;
-      sha256: string;
-      suspectedInjection: boolean;
-      fts: string;
-      model: string;
-      embedding: number[] | string | null;
-    }>(
+    // A raw real[] may come back as text on some drivers: parsed below.
+    queryRows<Omit<SearchableChunk, "embedding"> & { embedding: number[] | string | null }>(
       db,
       sql`
         select c.id as "chunkId", c.version_id as "versionId", c.start_offset as start,

@@ -14,7 +14,7 @@ import {
 import { analyseText } from "../text/analyse.ts";
 import { createCorpusMemory, type CorpusMemory } from "./corpus-memory.ts";
 import type { Embedder } from "./embedder.ts";
-import { parseTsvector } from "./lexical-index-build.ts";
+import { lexicalDocOf } from "./lexical-index-build.ts";
 import { createLexicalIndex, type LexicalDoc, type LexicalIndex } from "./lexical-index.ts";
 import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-index.ts";
 
@@ -203,23 +203,19 @@ function addVersions(
   chunks: SearchableChunk[],
 ): void {
   const byVersion = new Map<string, SearchableChunk[]>();
-  for (const c of chunks) byVersion.set(c.versionId, [...(byVersion.get(c.versionId) ?? []), c]);
+  for (const c of chunks) {
+    const list = byVersion.get(c.versionId);
+    if (list) list.push(c);
+    else byVersion.set(c.versionId, [c]);
+  }
   for (const version of versions)
     corpus.addVersion(version, byVersion.get(version.versionId) ?? []);
 }
 
 /** A chunk's postings entry; none for a chunk whose version was not loaded. */
 function lexicalDoc(corpus: CorpusMemory, chunk: SearchableChunk): LexicalDoc[] {
-  const held = corpus.chunk(chunk.chunkId);
-  if (!held) return [];
-  return [
-    {
-      chunkId: chunk.chunkId,
-      tenant: held.version.tenant,
-      sourceId: held.version.sourceId,
-      terms: parseTsvector(chunk.fts),
-    },
-  ];
+  const version = corpus.chunk(chunk.chunkId)?.version;
+  return version ? [lexicalDocOf(chunk, version)] : [];
 }
 
 /** Vectors of this model only: a chunk embedded by another is re-embedded on ingest, not mixed. */

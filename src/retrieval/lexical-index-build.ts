@@ -1,57 +1,40 @@
-import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { queryRows } from "../db/query.ts";
-import { analyseText } from "../text/analyse.ts";
+import {
+  readSearchableChunks,
+  readSearchableVersions,
+  type SearchableChunk,
+  type SearchableVersion,
+} from "../db/searchable-corpus.ts";
 import { createLexicalIndex, type LexicalDoc, type LexicalIndex } from "./lexical-index.ts";
 
-/** Rows read per query while building: a page of chunks, not the whole corpus at once. */
-const PAGE = 5000;
-
 /**
- * The lexical index of every searchable chunk (current version, present document), with its
- * tenant and source. `from: "fts"` reads the stored tsvector (Postgres analysed it at ingest:
- * no analysis here); `from: "text"` analyses the text in process (src/text/analyse.ts), which
- * gives the same lexemes (100% of the real corpora's chunks on PGlite) without a tsvector.
+ * The lexical index of every searchable chunk (current version, present document), from the
+ * stored tsvectors (Postgres analysed them at ingest: no analysis here), read as the serving
+ * process reads its corpus (src/db/searchable-corpus.ts). For measuring the index apart from
+ * the rest of what a server loads.
  */
-export async function buildLexicalIndex(
-  db: Database,
-  options: { from?: "fts" | "text" } = {},
-): Promise<LexicalIndex> {
-  return createLexicalIndex(await readLexicalDocs(db, options));
+export async function buildLexicalIndex(db: Database): Promise<LexicalIndex> {
+  const versions = new Map((await readSearchableVersions(db)).map((v) => [v.versionId, v]));
+  const chunks = await readSearchableChunks(db, { withEmbeddings: false });
+  return createLexicalIndex(
+    chunks.flatMap((c) => {
+      const version = versions.get(c.versionId);
+      return version ? [lexicalDocOf(c, version)] : [];
+    }),
+  );
 }
 
-export async function readLexicalDocs(
-  db: Database,
-  { from = "fts", versionIds }: { from?: "fts" | "text"; versionIds?: readonly string[] } = {},
-): Promise<LexicalDoc[]> {
-  const docs: LexicalDoc[] = [];
-  const only = versionIds
-    ? sql`and v.id in (select jsonb_array_elements_text(${JSON.stringify(versionIds)}::jsonb))`
-    : sql``;
-  for (let after = ""; ;) {
-    const rows = await queryRows<{ id: string; body: string; source_id: string; tenant: string }>(
-      db,
-      sql`
-        select c.id, ${from === "fts" ? sql`c.fts::text` : sql`c.text`} as body,
-               d.source_id, s.tenant
-        from chunks c
-        join document_versions v on v.id = c.version_id and v.superseded_at is null
-        join documents d on d.id = v.document_id and d.removed_at is null
-        join sources s on s.id = d.source_id
-        where c.id > ${after} ${only}
-        order by c.id
-        limit ${PAGE}`,
-    );
-    for (const r of rows) {
-      const terms =
-        from === "fts"
-          ? parseTsvector(r.body)
-          : new Map([...analyseText(r.body)].map(([l, p]) => [l, p.length]));
-      docs.push({ chunkId: r.id, tenant: r.tenant, sourceId: r.source_id, terms });
-    }
-    if (rows.length < PAGE) return docs;
-    after = rows[rows.length - 1]!.id;
-  }
+/** A chunk's postings entry: its lexemes from its stored tsvector, its tenant and source. */
+export function lexicalDocOf(
+  chunk: Pick<SearchableChunk, "chunkId" | "fts">,
+  version: Pick<SearchableVersion, "tenant" | "sourceId">,
+): LexicalDoc {
+  return {
+    chunkId: chunk.chunkId,
+    tenant: version.tenant,
+    sourceId: version.sourceId,
+    terms: parseTsvector(chunk.fts),
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import { fuseRankings } from "./fusion.ts";
 import { analyseQuestionInMemory, searchLexicalInMemory } from "./lexical-memory.ts";
 import type { IndexHolder } from "./index-holder.ts";
 import { sourcesAtTrust } from "./index-store.ts";
+import { dot } from "./vector-math.ts";
 import { analyseQuestion, searchLexical, type QueryTerms } from "./lexical.ts";
 
 /** How many hits each retriever contributes before fusion. */
@@ -161,8 +162,5 @@ export async function retrieveCandidates(
 
 /** Cosine of a query with a stored unit vector; 0 for a chunk with no vector of this model. */
 function similarity(query: Float32Array, stored: Float32Array | null): number {
-  if (!stored) return 0;
-  let s = 0;
-  for (let i = 0; i < query.length; i++) s += query[i]! * (stored[i] ?? 0);
-  return s;
+  return stored ? dot(query, stored) : 0;
 }
