@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, notInArray } from "drizzle-orm";
+import { and, eq, inArray, isNull, notInArray, sql } from "drizzle-orm";
 import type { Database } from "../src/db/client.ts";
 import { chunks, documents, documentVersions, sources } from "../src/db/schema/index.ts";
 import { stableId, newId } from "../src/ids.ts";
@@ -135,7 +135,8 @@ export async function readCurrentVersions(
       version: documentVersions.version,
       textSha256: documentVersions.textSha256,
       rawSha256: documentVersions.rawSha256,
-      redactions: documentVersions.redactions,
+      // Whether, not which: the redaction list can be long and is not needed to compare.
+      redacted: sql<boolean>`${documentVersions.redactions} is not null`,
     })
     .from(documents)
     .leftJoin(
@@ -144,11 +145,11 @@ export async function readCurrentVersions(
     )
     .where(eq(documents.sourceId, sourceId));
   return new Map(
-    rows.map(({ redactions, ...r }) => [
+    rows.map((r) => [
       r.path,
       {
         ...r,
-        redacted: redactions != null,
+        redacted: r.redacted === true,
         version: r.version ?? 0,
         versionId: r.versionId ?? null,
         textSha256: r.textSha256 ?? null,

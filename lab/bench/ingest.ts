@@ -58,7 +58,7 @@ export async function measureIngest(
   };
 }
 
-async function ingestOnce(
+export async function ingestOnce(
   store: BenchStore,
   manifestPath: string,
 ): Promise<{ summary: IngestSummary; indexMs: number }> {

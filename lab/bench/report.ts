@@ -2,6 +2,7 @@ import type { BaselineReport } from "./baseline.ts";
 import type { StageBreakdown } from "./breakdown.ts";
 import type { HttpRun } from "./http.ts";
 import type { IngestMeasurement } from "./ingest.ts";
+import type { ReingestMeasurement } from "./reingest.ts";
 import type { LedgerReport } from "./ledger.ts";
 import type { LoadReport } from "./load.ts";
 import type { Machine } from "./machine.ts";
@@ -35,6 +36,8 @@ export type BenchReport = {
   ledger: LedgerReport;
   /** HTTP on the SQuAD corpus just ingested, against a server process. */
   http: { runs: HttpRun[]; server_ready_ms: number; server_rss_ready_mib: number | null };
+  /** An unchanged re-ingest of a real source's size (SciFact's abstracts as files). */
+  reingest: ReingestMeasurement;
   /** The real corpora the scale stores start from. */
   real: { documents: number; chunks: number; by_corpus: Record<string, number> };
   /** How composed chunks and their vectors are made (the same for every size). */
@@ -101,6 +104,9 @@ export function formatReport(r: BenchReport): string {
     "",
     `HTTP on that corpus (server ready in ${(r.http.server_ready_ms / 1000).toFixed(1)} s at ${r.http.server_rss_ready_mib ?? "-"} MiB RSS)`,
     httpTable("SQuAD corpus, PGlite", r.http.runs),
+    "",
+    `Unchanged re-ingest at a real source's size: ${r.reingest.files} SciFact abstracts as files, ${r.reingest.chunks} chunks (PGlite)`,
+    `first ingest ${(r.reingest.first.total_ms / 1000).toFixed(1)} s = ${r.reingest.first.chunks_per_s.toFixed(0)} chunks/s with the static encoder (embed ${r.reingest.first.embed_ms} ms, persist ${r.reingest.first.persist_ms} ms); unchanged: ${r.reingest.unchanged_ms.join(", ")} ms = ${r.reingest.unchanged_chunks_per_s.toFixed(0)} chunks/s (fastest run)`,
     "",
     `Real corpora: ${r.real.documents} documents, ${r.real.chunks} chunks (${real.join(", ")}); every scale store holds the gold documents of the questions it is asked, then whole real documents (a seeded sample, or all), then composed chunks`,
     `* composed chunks: ${r.composition}`,

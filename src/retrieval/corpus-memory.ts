@@ -23,12 +23,20 @@ export type CorpusMemory = ReturnType<typeof createCorpusMemory>;
 export function createCorpusMemory() {
   const versions = new Map<string, SearchableVersion & { chunkIds: string[] }>();
   const chunks = new Map<string, MemoryChunk>();
+  /** Versions held per tenant: a search by the only tenant present needs no tenant filter. */
+  const tenantVersions = new Map<string, number>();
+  const count = (tenant: string, change: number) => {
+    const n = (tenantVersions.get(tenant) ?? 0) + change;
+    if (n > 0) tenantVersions.set(tenant, n);
+    else tenantVersions.delete(tenant);
+  };
 
   /** Remove a version and its chunks; returns the chunk ids removed. */
   function removeVersion(versionId: string): string[] {
     const held = versions.get(versionId);
     if (!held) return [];
     versions.delete(versionId);
+    count(held.tenant, -1);
     for (const id of held.chunkIds) chunks.delete(id);
     return held.chunkIds;
   }
@@ -39,6 +47,7 @@ export function createCorpusMemory() {
       removeVersion(version.versionId);
       const held = { ...version, chunkIds: versionChunks.map((c) => c.chunkId) };
       versions.set(version.versionId, held);
+      count(version.tenant, 1);
       for (const c of versionChunks) {
         // The stored chunk text is its version's span (checked again when quoted): keep one copy
         // of the text, unless the store disagrees, so verification still sees the difference.
@@ -59,5 +68,7 @@ export function createCorpusMemory() {
     version: (versionId: string) => versions.get(versionId),
     versionIds: () => versions.keys(),
     chunkCount: () => chunks.size,
+    /** Every version held is `tenant`'s (and there is at least one). */
+    onlyTenant: (tenant: string) => tenantVersions.size === 1 && tenantVersions.has(tenant),
   };
 }

@@ -8,7 +8,8 @@ export type EncoderName = NonNullable<Config["VERITY_ENCODER"]>;
 
 /**
  * The sentence encoder VERITY_ENCODER names (USE-lite on onnxruntime when unset). A serving
- * process may ingest while it answers, so its document batches run off the event loop.
+ * process may ingest while it answers, so its document batches run off the event loop, and with
+ * onnxruntime its questions' model calls too: the event loop is what concurrent answers share.
  */
 export async function createEncoder(
   name: EncoderName | undefined,
@@ -20,6 +21,9 @@ export async function createEncoder(
     case "use-lite-tfjs":
       return createUseLiteEmbedder({ documentsOffMainThread: serving });
     case "use-lite":
-      return createOnnxUseLiteEmbedder({ documentsOffMainThread: serving });
+      return createOnnxUseLiteEmbedder({
+        documentsOffMainThread: serving,
+        queriesOffMainThread: serving,
+      });
   }
 }

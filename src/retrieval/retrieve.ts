@@ -109,9 +109,11 @@ export async function retrieveCandidates(
       (!citable || citable.has(version.sourceId))
     );
   };
-  // Inside the ANN search, so another tenant's nearer chunks never take the caller's places.
+  // Inside the ANN search, so another tenant's nearer chunks never take the caller's places; not
+  // at all when every chunk held is searchable here (one tenant, no source or tier restriction).
+  const restricted = allowed !== null || citable !== null || !corpus.onlyTenant(tenant);
   const dense = await timeStage(metrics, "dense", () =>
-    index.search(vector, LIST_DEPTH, searchable),
+    index.search(vector, LIST_DEPTH, restricted ? searchable : undefined),
   );
   let ranked = fuseRankings([
     { weight: LEXICAL_WEIGHT, ids: lexical.map((h) => h.chunkId) },

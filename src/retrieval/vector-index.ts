@@ -108,6 +108,17 @@ function wrapHnsw(
   let state: IndexState = Object.freeze({ ...initial });
   const labelOf = new Map<string, number>();
   ids.forEach((id, label) => id !== null && labelOf.set(id, label));
+  // Whatever saved the graph, a label with no chunk must be marked deleted, so an unfiltered
+  // search skips it. hnswlib-node has no "is deleted?" and throws on marking one again.
+  const nodes = hnsw.getCurrentCount();
+  ids.forEach((id, label) => {
+    if (id !== null || label >= nodes) return;
+    try {
+      hnsw.markDelete(label);
+    } catch (error) {
+      if (!/already deleted/.test(String(error))) throw error;
+    }
+  });
   const setState = (change: Partial<IndexState>) =>
     (state = Object.freeze({ ...state, ...change, count: labelOf.size }));
 
@@ -165,17 +176,17 @@ function wrapHnsw(
         : undefined;
 
       hnsw.setEf(Math.max(params.efSearch, wanted * 4));
-      // A deleted node may still fill a result slot when no filter is given: always pass one.
-      const { neighbors, distances } = hnsw.searchKnn(
-        Array.from(query),
-        wanted,
-        keep ?? ((label) => ids[label] !== null),
-      );
+      // With no filter the walk stays native, with no call into JS per visited node (those calls
+      // were most of a search's cost at 100k chunks): every removed chunk's node is marked
+      // deleted (remove(), and wrapHnsw for a loaded graph), and hnswlib never returns one.
+      const { neighbors, distances } = keep
+        ? hnsw.searchKnn(Array.from(query), wanted, keep)
+        : hnsw.searchKnn(Array.from(query), wanted);
       if (filterError !== null) throw filterError;
-      const hits = neighbors.map((label, i) => ({
-        chunkId: ids[label]!,
-        similarity: clamp(1 - distances[i]!),
-      }));
+      const hits = neighbors.flatMap((label, i) => {
+        const chunkId = ids[label];
+        return chunkId == null ? [] : [{ chunkId, similarity: clamp(1 - distances[i]!) }];
+      });
 
       // A selective filter can starve the graph walk; an exact scan of the survivors is the
       // correct answer and cheap when few items pass.

@@ -84,7 +84,17 @@ async function changeCorpus(h: Harness, facts: { resetMinutes: number; parrot: s
       join(sources, "acme", "handbook", page),
       `\n\nReviewed for ${facts.parrot}.\n`,
     );
+  // New versions of many small pages, so the run lasts long enough for several answers to be
+  // asked and traced while it writes (reading unchanged files is too quick to overlap with).
+  for (let i = 0; i < NOTE_PAGES; i++)
+    await writeFile(
+      join(sources, "acme", "handbook", `meeting-notes-${i}.md`),
+      `# Meeting notes ${i}\n\nThe team met in room ${i} and agreed on the agenda for ${facts.parrot}.\n`,
+    );
 }
+
+/** Pages rewritten by every change of the corpus (see changeCorpus). */
+const NOTE_PAGES = 40;
 
 type Observed = {
   status: number;

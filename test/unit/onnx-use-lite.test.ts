@@ -88,13 +88,13 @@ describe("USE-lite on onnxruntime", () => {
   });
 });
 
-describe("USE-lite on onnxruntime, documents off the main thread", () => {
+describe("USE-lite on onnxruntime, documents and queries off the main thread", () => {
   let inProcess: Embedder;
   let offThread: Embedder;
   beforeAll(async () => {
     [inProcess, offThread] = await Promise.all([
       createOnnxUseLiteEmbedder(),
-      createOnnxUseLiteEmbedder({ documentsOffMainThread: true }),
+      createOnnxUseLiteEmbedder({ documentsOffMainThread: true, queriesOffMainThread: true }),
     ]);
   }, MODEL_LOAD_TIMEOUT);
   afterAll(async () => {
@@ -115,6 +115,26 @@ describe("USE-lite on onnxruntime, documents off the main thread", () => {
     expect(await offThread.embedQuery(SENTENCES[5]!)).toEqual(
       await inProcess.embedQuery(SENTENCES[5]!),
     );
+  });
+
+  it("answers concurrent questions on the query worker, each with its own vector", async () => {
+    // Questions arrive while a batch of passages runs: they have a worker of their own.
+    const passages = offThread.embedDocuments(Array.from({ length: 64 }, (_, i) => passage(i)));
+    const questions = SENTENCES.slice(0, 12);
+    const [expected, actual] = await Promise.all([
+      Promise.all(questions.map((q) => inProcess.embedQuery(q))),
+      Promise.all(questions.map((q) => offThread.embedQuery(q))),
+    ]);
+    expect(actual).toEqual(expected);
+    expect(isZero(await offThread.embedQuery(""))).toBe(true);
+    expect(await passages).toHaveLength(64);
+  });
+
+  it("closes both workers: later questions are refused", async () => {
+    const embedder = await createOnnxUseLiteEmbedder({ queriesOffMainThread: true });
+    expect(await embedder.embedQuery("hello")).toHaveLength(512);
+    await embedder.close();
+    await expect(embedder.embedQuery("hello")).rejects.toThrow(/closed/);
   });
 
   it("keeps the event loop turning while a large call runs", async () => {

@@ -211,6 +211,14 @@ describe("vector index", () => {
     expect(loaded?.state).toEqual({ ...STATE, fingerprint: "corpus-v2", count: 498 });
     expect(loaded!.has(chunkId(1))).toBe(false);
     expect(ids(loaded!.search(vectors[450]!, 10))).toEqual(ids(base.search(vectors[450]!, 10)));
+    // The loaded graph skips removed nodes in its unfiltered (fully native) search too: not the
+    // removed chunks, and not chunk 5's replaced vector, which would match its old self exactly.
+    for (const removed of [0, 1]) {
+      expect(ids(loaded!.search(vectors[removed]!, 50))).not.toContain(chunkId(removed));
+    }
+    const [nearestToOld] = loaded!.search(vectors[5]!, 1);
+    expect(nearestToOld!.chunkId === chunkId(5) && nearestToOld!.similarity > 0.9999).toBe(false);
+    expect(loaded!.search(vectors[5]!, 600)).toHaveLength(498);
   });
 
   it("rejects vectors of the wrong dimension and duplicate ids", () => {
