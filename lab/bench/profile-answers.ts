@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { askQuestion } from "../../src/answer/ask.ts";
 import { answerQuestion } from "../../src/answer/compose.ts";
+import { warmUpAnswering } from "../../src/answer/warm-up.ts";
 import { DEFAULT_TENANT } from "../../src/auth/keys.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createDeps } from "../../src/deps.ts";
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: "warn",
   });
   const deps = await createDeps(config);
+  // As the server does before it listens: WordNet is read here, not inside the first answer.
+  warmUpAnswering();
   try {
     const rounds = Number(values.rounds);
     const started = performance.now();

@@ -73,14 +73,16 @@ export async function retrieveCandidates(
   // One read of the holder: both searches see the same corpus state.
   const searchableIndex = deps.index.current();
   const inMemory = searchableIndex.lexical;
-  const [query, vector] = await Promise.all([
-    timeStage(metrics, "analyse", async () =>
-      inMemory
-        ? analyseQuestionInMemory(inMemory, input.question)
-        : analyseQuestion(db, input.question),
-    ),
-    timeStage(metrics, "embed", () => deps.embedder.embedQuery(input.question)),
-  ]);
+  // The question's vector is computed (on a worker thread, when serving) while it is analysed
+  // and BM25 runs here: at one question at a time that hides most of the model call.
+  const embedding = timeStage(metrics, "embed", () => deps.embedder.embedQuery(input.question));
+  // Awaited below; this only keeps a failure before then from going unhandled.
+  embedding.catch(() => {});
+  const query = await timeStage(metrics, "analyse", async () =>
+    inMemory
+      ? analyseQuestionInMemory(inMemory, input.question)
+      : analyseQuestion(db, input.question),
+  );
   const { tenant } = input;
   // A tier no answer may cite is filtered inside both searches, as another tenant's sources are:
   // its chunks are never scored or cited, and never take a citable chunk's place.
@@ -98,6 +100,7 @@ export async function retrieveCandidates(
         })
       : searchLexical(db, query, { k: LIST_DEPTH, tenant, sourceIds: input.sourceIds, trust }),
   );
+  const vector = await embedding;
   const { index, corpus } = searchableIndex;
   const allowed = input.sourceIds?.length ? new Set(input.sourceIds) : null;
   const searchable = (chunkId: string) => {
