@@ -5,8 +5,8 @@ import { FTS_CONFIG_SQL } from "../db/schema/chunks.ts";
 import type { Candidate } from "../retrieval/retrieve.ts";
 import type { QueryTerms } from "../retrieval/lexical.ts";
 import { acronymsSpelledIn } from "../text/paraphrase.ts";
-import { analyseText } from "../text/analyse.ts";
-import { evidenceUnits } from "../text/evidence-units.ts";
+import { evidenceUnits, type EvidenceUnit } from "../text/evidence-units.ts";
+import { analyseContext, analysePassage, type PassageAnalysis } from "./passage-analysis.ts";
 import { expectedAnswerType, statesAnswerType } from "./answer-type.ts";
 import { dropsQualifier, negationDiffers } from "./qualifiers.ts";
 import { isQuestion } from "./question-form.ts";
@@ -56,16 +56,11 @@ export type LexemePositions = Map<string, number[]>;
 
 /**
  * Lexemes of many texts, stemmed by Postgres exactly as the indexed column is, in one round trip:
- * out[i] belongs to texts[i] (the query numbers its input with `ordinality`).
+ * out[i] belongs to texts[i] (the query numbers its input with `ordinality`). Only when BM25 runs
+ * in SQL (VERITY_LEXICAL=sql); otherwise the same analysis runs in process (src/text/analyse.ts).
  */
-async function lexemesOf(
-  db: Database,
-  texts: string[],
-  inProcess: boolean,
-): Promise<LexemePositions[]> {
+async function lexemesOf(db: Database, texts: string[]): Promise<LexemePositions[]> {
   if (texts.length === 0) return [];
-  // The same analysis in process (src/text/analyse.ts), with no round trip.
-  if (inProcess) return texts.map(analyseText);
   const rows = await queryRows<{ i: number; lexeme: string | null; positions: number[] | null }>(
     db,
     sql`select (e.ordinality - 1)::int as i, u.lexeme, u.positions
@@ -76,6 +71,72 @@ async function lexemesOf(
   for (const r of rows)
     if (r.lexeme) out[Number(r.i)]!.set(r.lexeme, (r.positions ?? []).map(Number));
   return out;
+}
+
+type Piece = {
+  candidate: Candidate;
+  start: number;
+  end: number;
+  text: string;
+  quote: string;
+  kind: EvidenceUnit["kind"];
+  /** Names a piece need not repeat: its document's title, its source and the heading above it. */
+  context: string;
+};
+
+/**
+ * The candidates cut into evidence units (pieces, in candidate order), with the lexemes of every
+ * piece, of every candidate's whole text and of every distinct context. In process, each passage
+ * is analysed once and kept (passage-analysis.ts); through SQL, all of it in one round trip.
+ */
+async function analyseCandidates(
+  db: Database,
+  candidates: Candidate[],
+  inProcess: boolean,
+): Promise<{
+  pieces: Piece[];
+  sentenceLexemes: LexemePositions[];
+  chunkLexemes: LexemePositions[];
+  contextLexemes: Map<string, LexemePositions>;
+}> {
+  const passages = candidates.map((c) =>
+    inProcess ? analysePassage(c.text) : { units: evidenceUnits(c.text) },
+  );
+  const pieces = candidates.flatMap((candidate, i) =>
+    passages[i]!.units.map((unit) => ({
+      candidate,
+      start: candidate.start + unit.start,
+      end: candidate.start + unit.end,
+      text: unit.text,
+      quote: candidate.text.slice(unit.start, unit.end),
+      kind: unit.kind,
+      context: [candidate.title, candidate.sourceName, unit.heading].filter(Boolean).join(" "),
+    })),
+  );
+  const contexts = [...new Set(pieces.map((p) => p.context))];
+  if (inProcess) {
+    const analysed = passages as PassageAnalysis[];
+    return {
+      pieces,
+      sentenceLexemes: analysed.flatMap((a) => a.unitLexemes),
+      chunkLexemes: analysed.map((a) => a.passageLexemes),
+      contextLexemes: new Map(contexts.map((text) => [text, analyseContext(text)])),
+    };
+  }
+  const stemmed = await lexemesOf(db, [
+    ...pieces.map((p) => p.text),
+    ...candidates.map((c) => c.text),
+    ...contexts,
+  ]);
+  // lexemesOf keeps the input order: the pieces, then each candidate's text, then each context.
+  return {
+    pieces,
+    sentenceLexemes: stemmed.slice(0, pieces.length),
+    chunkLexemes: stemmed.slice(pieces.length, pieces.length + candidates.length),
+    contextLexemes: new Map(
+      contexts.map((text, i) => [text, stemmed[pieces.length + candidates.length + i]!]),
+    ),
+  };
 }
 
 /** Split the candidates into sentences and score each sentence's support for the question. */
@@ -90,38 +151,25 @@ export async function scoreSentences(
 ): Promise<SentenceEvidence> {
   const wanted = expectedAnswerType(question);
   const asks = isQuestion(question);
-  const pieces = candidates.flatMap((candidate) =>
-    evidenceUnits(candidate.text).map((unit) => ({
-      candidate,
-      start: candidate.start + unit.start,
-      end: candidate.start + unit.end,
-      text: unit.text,
-      quote: candidate.text.slice(unit.start, unit.end),
-      kind: unit.kind,
-      // Names a piece need not repeat: its document's title, its source and the heading above it.
-      context: [candidate.title, candidate.sourceName, unit.heading].filter(Boolean).join(" "),
-    })),
-  );
-  const contexts = [...new Set(pieces.map((p) => p.context))];
-  const stemmed = await lexemesOf(
-    db,
-    [...pieces.map((p) => p.text), ...candidates.map((c) => c.text), ...contexts],
-    inProcess,
-  );
-  // An acronym of the question ("2FA") counts where the evidence spells it out by initials.
+  const analysed = await analyseCandidates(db, candidates, inProcess);
+  const { pieces } = analysed;
+  // An acronym of the question ("2FA") counts where the evidence spells it out by initials. The
+  // analyses may be shared (passage-analysis.ts): one that gains a lexeme is copied first.
   const acronyms = new Set(query.terms.filter((t) => t.acronym).map((t) => t.lexeme));
-  if (acronyms.size > 0) {
-    const texts = [...pieces.map((p) => p.text), ...candidates.map((c) => c.text), ...contexts];
-    texts.forEach((text, i) => {
-      for (const a of acronymsSpelledIn(text, acronyms))
-        if (!stemmed[i]!.has(a)) stemmed[i]!.set(a, []);
-    });
-  }
-  // lexemesOf keeps the input order: the sentences, then each chunk's text, then each context.
-  const sentenceLexemes = stemmed.slice(0, pieces.length);
-  const chunkLexemes = new Map(candidates.map((c, i) => [c.chunkId, stemmed[pieces.length + i]!]));
+  const spelled = (text: string, lexemes: LexemePositions): LexemePositions => {
+    if (acronyms.size === 0) return lexemes;
+    const found = [...acronymsSpelledIn(text, acronyms)].filter((a) => !lexemes.has(a));
+    if (found.length === 0) return lexemes;
+    const copy = new Map(lexemes);
+    for (const a of found) copy.set(a, []);
+    return copy;
+  };
+  const sentenceLexemes = pieces.map((p, i) => spelled(p.text, analysed.sentenceLexemes[i]!));
+  const chunkLexemes = new Map(
+    candidates.map((c, i) => [c.chunkId, spelled(c.text, analysed.chunkLexemes[i]!)]),
+  );
   const contextLexemes = new Map(
-    contexts.map((text, i) => [text, stemmed[pieces.length + candidates.length + i]!]),
+    [...analysed.contextLexemes].map(([text, lexemes]) => [text, spelled(text, lexemes)]),
   );
   const chunkCoverage = new Map(
     candidates.map((c) => [c.chunkId, coverage(query, chunkLexemes.get(c.chunkId)!)]),
