@@ -159,6 +159,9 @@ export async function readCurrentVersions(
   );
 }
 
+/** A prepared version and the version it supersedes, if any. */
+export type VersionToPersist = { prepared: PreparedVersion; previous: CurrentVersion | undefined };
+
 /**
  * Write one document version and its chunks in a single transaction, superseding the previous
  * version. A crash before commit leaves the previous state intact; a rerun redoes the work.
@@ -169,65 +172,96 @@ export async function persistVersion(
   previous: CurrentVersion | undefined,
   provenance: { ingestedBy: string; runId: string },
 ): Promise<{ versionId: string; version: number }> {
-  const documentId = documentIdFor(prepared.sourceId, prepared.path);
-  const version = (previous?.version ?? 0) + 1;
-  const versionId = newId("ver");
+  const [written] = await persistVersions(db, [{ prepared, previous }], provenance);
+  return written!;
+}
+
+/** Chunk rows per INSERT: a statement's parameters stay well under PostgreSQL's 65,535. */
+const CHUNK_ROWS_PER_STATEMENT = 200;
+
+/**
+ * Write several documents' new versions in one transaction: all of them or, after a crash or an
+ * error, none (each document's previous version stays current, and a rerun redoes the work). A
+ * statement per table for the lot, not per document: in PGlite each statement is a parse,
+ * describe, bind and execute through WebAssembly, and per-document statements were most of the
+ * cost of storing small files.
+ */
+export async function persistVersions(
+  db: Database,
+  items: VersionToPersist[],
+  provenance: { ingestedBy: string; runId: string },
+): Promise<{ versionId: string; version: number }[]> {
+  if (items.length === 0) return [];
   const now = new Date();
+  const planned = items.map(({ prepared, previous }) => ({
+    prepared,
+    previous,
+    documentId: documentIdFor(prepared.sourceId, prepared.path),
+    version: (previous?.version ?? 0) + 1,
+    versionId: newId("ver"),
+  }));
   await db.transaction(async (tx) => {
     await tx
       .insert(documents)
-      .values({
-        id: documentId,
-        sourceId: prepared.sourceId,
-        path: prepared.path,
-        title: prepared.title,
-      })
+      .values(
+        planned.map((p) => ({
+          id: p.documentId,
+          sourceId: p.prepared.sourceId,
+          path: p.prepared.path,
+          title: p.prepared.title,
+        })),
+      )
       .onConflictDoUpdate({
         target: documents.id,
-        set: { title: prepared.title, removedAt: null },
+        set: { title: sql`excluded.title`, removedAt: null },
       });
-    if (previous?.versionId) {
+    const superseded = planned.flatMap((p) =>
+      p.previous?.versionId ? [p.previous.versionId] : [],
+    );
+    if (superseded.length > 0) {
       await tx
         .update(documentVersions)
         .set({ supersededAt: now })
         .where(
-          and(eq(documentVersions.id, previous.versionId), isNull(documentVersions.supersededAt)),
+          and(inArray(documentVersions.id, superseded), isNull(documentVersions.supersededAt)),
         );
     }
-    await tx.insert(documentVersions).values({
-      id: versionId,
-      documentId,
-      version,
-      text: prepared.text,
-      textSha256: prepared.textSha256,
-      rawSha256: prepared.rawSha256,
-      mediaType: prepared.mediaType,
-      byteLength: prepared.byteLength,
-      language: prepared.language,
-      redactions: prepared.redactions ?? null,
-      ingestedAt: now,
-      ingestedBy: provenance.ingestedBy,
-      ingestRunId: provenance.runId,
-    });
-    // Insert in slices: one statement per few hundred rows keeps parameter counts in bounds.
-    for (let i = 0; i < prepared.chunks.length; i += 200) {
-      await tx.insert(chunks).values(
-        prepared.chunks.slice(i, i + 200).map((c) => ({
-          id: stableId("chk", versionId, String(c.ordinal)),
-          versionId,
-          ordinal: c.ordinal,
-          start: c.start,
-          end: c.end,
-          text: c.text,
-          sha256: c.sha256,
-          embeddingModel: prepared.embeddingModel,
-          embedding: Array.from(c.embedding),
-          suspectedInjection: c.suspectedInjection ?? false,
-        })),
-      );
+    await tx.insert(documentVersions).values(
+      planned.map(({ prepared, documentId, version, versionId }) => ({
+        id: versionId,
+        documentId,
+        version,
+        text: prepared.text,
+        textSha256: prepared.textSha256,
+        rawSha256: prepared.rawSha256,
+        mediaType: prepared.mediaType,
+        byteLength: prepared.byteLength,
+        language: prepared.language,
+        redactions: prepared.redactions ?? null,
+        ingestedAt: now,
+        ingestedBy: provenance.ingestedBy,
+        ingestRunId: provenance.runId,
+      })),
+    );
+    const rows = planned.flatMap(({ prepared, versionId }) =>
+      prepared.chunks.map((c) => ({
+        id: stableId("chk", versionId, String(c.ordinal)),
+        versionId,
+        ordinal: c.ordinal,
+        start: c.start,
+        end: c.end,
+        text: c.text,
+        sha256: c.sha256,
+        embeddingModel: prepared.embeddingModel,
+        embedding: c.embedding,
+        suspectedInjection: c.suspectedInjection ?? false,
+      })),
+    );
+    for (let i = 0; i < rows.length; i += CHUNK_ROWS_PER_STATEMENT) {
+      await tx.insert(chunks).values(rows.slice(i, i + CHUNK_ROWS_PER_STATEMENT));
     }
   });
-  return { versionId, version };
+  return planned.map(({ versionId, version }) => ({ versionId, version }));
 }
 
 /**
@@ -285,7 +319,7 @@ export async function readCachedVectors(
       .selectDistinctOn([chunks.sha256], { sha256: chunks.sha256, embedding: chunks.embedding })
       .from(chunks)
       .where(and(inArray(chunks.sha256, slice), eq(chunks.embeddingModel, model)));
-    for (const r of rows) found.set(r.sha256, Float32Array.from(r.embedding));
+    for (const r of rows) found.set(r.sha256, r.embedding);
   }
   return found;
 }

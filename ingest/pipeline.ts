@@ -20,7 +20,7 @@ import type { LoadedManifest, SourceSpec } from "./manifest.ts";
 import {
   backfillLanguages,
   markRemoved,
-  persistVersion,
+  persistVersions,
   readCachedVectors,
   readCurrentVersions,
   restoreDocument,
@@ -63,9 +63,9 @@ export type IngestOptions = {
 type PendingFile = { source: SourceSpec; path: string; previous: CurrentVersion | undefined };
 
 /**
- * discover -> load -> normalise -> chunk -> embed -> persist, one transaction per document, as
- * one recorded run. The manifest's sources are synced: added, updated, their vanished files
- * marked removed. Sources it does not list are left alone (removal is explicit: removeSource).
+ * discover -> load -> normalise -> chunk -> embed -> persist, a few documents per transaction
+ * (each document whole or not at all), as one recorded run. The manifest's sources are synced:
+ * added, updated, their vanished files marked removed. Sources it does not list are left alone (removal is explicit: removeSource).
  * Throws IngestBusyError when another run is changing the corpus.
  */
 export async function ingestManifest(options: IngestOptions): Promise<IngestSummary> {
@@ -130,16 +130,7 @@ async function syncManifest(options: IngestOptions, runId: string): Promise<Inge
       path,
       previous: current.get(path),
     }));
-    for (let i = 0; i < pending.length; i += GROUP_SIZE) {
-      options.signal?.throwIfAborted();
-      await ingestGroup(
-        pending.slice(i, i + GROUP_SIZE),
-        { ...options, chunk },
-        summary,
-        report,
-        runId,
-      );
-    }
+    await ingestGroups(pending, { ...options, chunk }, summary, report, runId);
     // Only a file that was current when the source was read can have vanished (a run holds the
     // ingest lock, so no other run adds one meanwhile): with none, the update is not sent at all.
     const listed = new Set(paths);
@@ -157,25 +148,73 @@ async function syncManifest(options: IngestOptions, runId: string): Promise<Inge
   return summary;
 }
 
-async function ingestGroup(
-  group: PendingFile[],
+/**
+ * Groups in a pipeline of three: while one group is stored, the next is embedded (on a worker
+ * thread when the embedder runs there) and the one after is read and chunked. The main thread
+ * stores and reads; it never waits for the embedder while it has a group to read.
+ */
+async function ingestGroups(
+  pending: PendingFile[],
   options: IngestOptions & { chunk: NonNullable<IngestOptions["chunk"]> },
   summary: IngestSummary,
   report: (path: string, outcome: FileOutcome) => void,
   runId: string,
 ): Promise<void> {
+  let storing: Promise<void> = Promise.resolve();
+  let embedding: { prepared: PreparedFile[]; done: Promise<void> } | null = null;
+  // Each promise is awaited in turn below; handled at once so a failure meanwhile is not
+  // reported as unhandled.
+  const started = <T>(promise: Promise<T>) => (promise.catch(() => {}), promise);
+  const storeEmbedded = async () => {
+    if (!embedding) return;
+    const { prepared, done } = embedding;
+    embedding = null;
+    await done;
+    await storing;
+    storing = started(persistGroup(prepared, options, summary, report, runId));
+  };
+  try {
+    for (let i = 0; i < pending.length; i += GROUP_SIZE) {
+      options.signal?.throwIfAborted();
+      const prepared = await prepareGroup(
+        pending.slice(i, i + GROUP_SIZE),
+        options,
+        summary,
+        report,
+      );
+      const next = { prepared, done: started(embedGroup(prepared, options, summary)) };
+      await storeEmbedded();
+      embedding = next;
+    }
+    await storeEmbedded();
+    await storing;
+  } catch (error) {
+    // Nothing of this run may still be writing when it is recorded failed or aborted.
+    await Promise.allSettled([storing, embedding?.done]);
+    throw error;
+  }
+}
+
+/** Read, normalise and chunk a group's files; the unchanged ones are reported and dropped. */
+async function prepareGroup(
+  group: PendingFile[],
+  options: IngestOptions & { chunk: NonNullable<IngestOptions["chunk"]> },
+  summary: IngestSummary,
+  report: (path: string, outcome: FileOutcome) => void,
+): Promise<PreparedFile[]> {
   const { db, embedder } = options;
-  const prepared: { file: PendingFile; version: PreparedVersion }[] = [];
+  const prepared: PreparedFile[] = [];
   const turn = timeSlicer();
 
   for (const file of group) {
     const label = `${file.source.id}:${file.path}`;
     try {
-      let t = performance.now();
       // Read synchronously: an unchanged re-ingest is little more than reading every file, and
       // fs/promises' readFile (four thread-pool trips a file) took ~50 us a small file even 32 at
-      // a time, against ~6 us here. A server ingesting while it answers gets a turn each slice.
+      // a time, against ~6 us here. A server ingesting while it answers gets a turn each slice,
+      // and the previous group is stored meanwhile: the turn is not the load stage's time.
       await turn();
+      let t = performance.now();
       const bytes = readFileSync(join(options.manifest.baseDir, file.path));
       const rawSha256 = sha256(bytes);
       const redact = file.source.redact ?? [];
@@ -233,9 +272,17 @@ async function ingestGroup(
       fail(summary, report, file, error);
     }
   }
-  if (prepared.length === 0) return;
+  return prepared;
+}
 
-  let t = performance.now();
+/** Give every chunk its vector: stored ones by hash, the rest embedded (each text once). */
+async function embedGroup(
+  prepared: PreparedFile[],
+  { db, embedder }: IngestOptions,
+  summary: IngestSummary,
+): Promise<void> {
+  if (prepared.length === 0) return;
+  const t = performance.now();
   const allChunks = prepared.flatMap((p) => p.version.chunks);
   const cached = await readCachedVectors(
     db,
@@ -253,23 +300,88 @@ async function ingestGroup(
   summary.chunks.embedded += missing.length;
   summary.chunks.reused += allChunks.length - missing.length;
   summary.timingsMs.embed += performance.now() - t;
+}
 
-  t = performance.now();
-  for (const { file, version } of prepared) {
+/** Store a group's new versions, a few documents to a transaction. */
+async function persistGroup(
+  prepared: PreparedFile[],
+  options: IngestOptions,
+  summary: IngestSummary,
+  report: (path: string, outcome: FileOutcome) => void,
+  runId: string,
+): Promise<void> {
+  const { db } = options;
+  const turn = timeSlicer();
+  const t = performance.now();
+  for (const batch of persistBatches(prepared)) {
     options.signal?.throwIfAborted();
     await turn();
+    const provenance = { ingestedBy: options.ingestedBy, runId };
+    const persist = (items: typeof batch) =>
+      persistVersions(
+        db,
+        items.map(({ file, version }) => ({ prepared: version, previous: file.previous })),
+        provenance,
+      );
     try {
-      await persistVersion(db, version, file.previous, { ingestedBy: options.ingestedBy, runId });
-      summary.chunks.written += version.chunks.length;
-      summary.chunks.suspectedInjection += version.chunks.filter(
-        (c) => c.suspectedInjection,
-      ).length;
-      report(`${file.source.id}:${file.path}`, file.previous?.versionId ? "updated" : "added");
+      await persist(batch);
+      for (const item of batch) persisted(item, summary, report);
     } catch (error) {
-      fail(summary, report, file, error);
+      if (batch.length === 1) {
+        fail(summary, report, batch[0]!.file, error);
+        continue;
+      }
+      // The batch rolled back whole: one document at a time, so only the one that fails fails.
+      for (const item of batch) {
+        await turn();
+        try {
+          await persist([item]);
+          persisted(item, summary, report);
+        } catch (itemError) {
+          fail(summary, report, item.file, itemError);
+        }
+      }
     }
   }
   summary.timingsMs.persist += performance.now() - t;
+}
+
+type PreparedFile = { file: PendingFile; version: PreparedVersion };
+
+/**
+ * Chunks stored per transaction at most (a longer document is one transaction of its own): few
+ * enough that a transaction holds PGlite, and the answers waiting to write their records, for
+ * tens of milliseconds, not the whole group's.
+ */
+const CHUNKS_PER_TRANSACTION = 256;
+
+/** Consecutive prepared files, grouped so each group's chunks fit one transaction. */
+function persistBatches(prepared: PreparedFile[]): PreparedFile[][] {
+  const batches: PreparedFile[][] = [];
+  let current: PreparedFile[] = [];
+  let chunks = 0;
+  for (const item of prepared) {
+    const size = item.version.chunks.length;
+    if (current.length > 0 && chunks + size > CHUNKS_PER_TRANSACTION) {
+      batches.push(current);
+      current = [];
+      chunks = 0;
+    }
+    current.push(item);
+    chunks += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+function persisted(
+  { file, version }: PreparedFile,
+  summary: IngestSummary,
+  report: (path: string, outcome: FileOutcome) => void,
+): void {
+  summary.chunks.written += version.chunks.length;
+  summary.chunks.suspectedInjection += version.chunks.filter((c) => c.suspectedInjection).length;
+  report(`${file.source.id}:${file.path}`, file.previous?.versionId ? "updated" : "added");
 }
 
 function fail(
@@ -282,7 +394,20 @@ function fail(
   summary.failures.push({
     source: file.source.id,
     path: file.path,
-    error: (error as Error).message ?? String(error),
+    error: failureMessage(error),
   });
   report(`${file.source.id}:${file.path}`, "failed");
+}
+
+/**
+ * A failed file's reason as the run records it: for a statement the database refused, its own
+ * words ("duplicate key value violates…"), not the driver's wrapper, which quotes the statement
+ * and every parameter, vectors as raw bytes that a JSON summary cannot even hold.
+ */
+function failureMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  const reason =
+    message.startsWith("Failed query:") && cause instanceof Error ? cause.message : message;
+  return reason.replaceAll("\u0000", "");
 }

@@ -107,7 +107,13 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     if (config.VERITY_BOOTSTRAP_KEY)
       await ensureBootstrapKey({ db: database.db, logger }, config.VERITY_BOOTSTRAP_KEY);
     // A server may ingest while it serves (POST /v1/ingest-runs): keep embedding off its loop.
-    embedder = overrides.embedder ?? (await createEncoder(config.VERITY_ENCODER, serving));
+    // An ingest run embeds off it too, to store one group while it embeds the next.
+    embedder =
+      overrides.embedder ??
+      (await createEncoder(config.VERITY_ENCODER, {
+        documentsOffMainThread: serving || overrides.role === "ingest",
+        queriesOffMainThread: serving,
+      }));
     const index = await createIndexHolder({
       db: database.db,
       dataDir: config.VERITY_DATA_DIR,

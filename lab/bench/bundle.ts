@@ -28,7 +28,7 @@ export type DocumentBundle = {
     text: string;
     sha256: string;
     embeddingModel: string;
-    embedding: Float32Array | number[];
+    embedding: Float32Array;
   }[];
 };
 

@@ -22,6 +22,6 @@ export async function readCurrentChunks(db: Database): Promise<StoredChunk[]> {
     id: r.id,
     sha256: r.sha256,
     text: r.text,
-    vector: Float32Array.from(r.embedding),
+    vector: r.embedding,
   }));
 }

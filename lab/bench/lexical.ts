@@ -168,7 +168,12 @@ async function openSqlStore(size: number, passages: Passage[]): Promise<Database
         chunks: [
           {
             ...{ id, versionId: `ver-${id}`, ordinal: 0, start: 0, end: p.text.length },
-            ...{ text: p.text, sha256: hash, embeddingModel: "none", embedding: [0] },
+            ...{
+              text: p.text,
+              sha256: hash,
+              embeddingModel: "none",
+              embedding: new Float32Array(1),
+            },
           },
         ],
       };

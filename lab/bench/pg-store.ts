@@ -10,7 +10,7 @@ import { indexDir } from "../../src/retrieval/index-store.ts";
 
 /** The corpus tables, parents first; everything else a server makes (policy, ledger) itself. */
 const TABLES = ["sources", "documents", "document_versions", "chunks"] as const;
-/** Rows per COPY: 20k chunks are ~100 MB in binary form (a float4[] element takes 8 bytes). */
+/** Rows per COPY: 20k chunks are ~50 MB in binary form (a 512-wide vector is 2 KB). */
 const ROWS_PER_COPY = 20_000;
 
 export type PostgresCopy = { copy_ms: number; statistics_ms: number; chunks: number };

@@ -119,7 +119,7 @@ export async function findViolations(
   );
   await count(
     "chunks whose vector has another dimension",
-    sql`select count(*)::int as n from chunks where cardinality(embedding) <> ${options.dimension}`,
+    sql`select count(*)::int as n from chunks where octet_length(embedding) / 4 <> ${options.dimension}`,
   );
 
   // Offsets are UTF-16 code units, as JavaScript counts them: compare here, not in SQL.

@@ -8,6 +8,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import * as schema from "./schema/index.ts";
+import { pgliteByteaTypes } from "./pglite-bytea.ts";
 import { acquireStoreLock, type StoreOwner } from "./store-lock.ts";
 
 export type Schema = typeof schema;
@@ -75,7 +76,7 @@ async function openPglite(dataDir: string | undefined, role: string): Promise<Da
     : null;
   let client: PGlite;
   try {
-    client = await PGlite.create(dataDir);
+    client = await PGlite.create(dataDir, pgliteByteaTypes);
   } catch (error) {
     await lock?.release();
     throw error;

@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { queryRows } from "./query.ts";
 import type { trustTier } from "./schema/index.ts";
+import { vectorFromBytes } from "./schema/vector-column.ts";
 
 /*
  * What the serving process keeps in memory (src/retrieval/corpus-memory.ts), read from the store:
@@ -39,7 +40,7 @@ export type SearchableChunk = {
   fts: string;
   model: string;
   /** null unless vectors were asked for. */
-  embedding: number[] | null;
+  embedding: Float32Array | null;
 };
 
 const searchable = sql`
@@ -92,10 +93,10 @@ export async function readSearchableChunks(
   db: Database,
   options: { versionIds?: readonly string[]; withEmbeddings: boolean },
 ): Promise<SearchableChunk[]> {
-  const embedding = options.withEmbeddings ? sql`c.embedding` : sql`null::real[]`;
+  const embedding = options.withEmbeddings ? sql`c.embedding` : sql`null::bytea`;
   const rows = await readPaged(options.versionIds, (only, after) =>
-    // A raw real[] may come back as text on some drivers: parsed below.
-    queryRows<Omit<SearchableChunk, "embedding"> & { embedding: number[] | string | null }>(
+    // A raw query hands the bytea over as the driver read it: decoded below.
+    queryRows<Omit<SearchableChunk, "embedding"> & { embedding: Uint8Array | string | null }>(
       db,
       sql`
         select c.id as "chunkId", c.version_id as "versionId", c.start_offset as start,
@@ -112,7 +113,7 @@ export async function readSearchableChunks(
     ...r,
     start: Number(r.start),
     end: Number(r.end),
-    embedding: r.embedding === null ? null : parseRealArray(r.embedding),
+    embedding: r.embedding === null ? null : vectorFromBytes(r.embedding),
   }));
 }
 
@@ -146,11 +147,4 @@ function batchesOf<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/** postgres-js hands a real[] back as numbers; a raw query on some drivers as `{1,2.5}` text. */
-function parseRealArray(value: number[] | string): number[] {
-  if (Array.isArray(value)) return value.map(Number);
-  const inner = value.replace(/^\{|\}$/g, "");
-  return inner ? inner.split(",").map(Number) : [];
 }

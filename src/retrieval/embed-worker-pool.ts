@@ -22,14 +22,18 @@ type Reply =
  * own copy of the model. Idle workers are unref'd so a forgotten close() cannot keep the process
  * alive; a busy one is ref'd so the process waits for the answer.
  */
-export function createEmbedWorkerPool(size: number, workerUrl: URL): EmbedWorkerPool {
+export function createEmbedWorkerPool(
+  size: number,
+  workerUrl: URL,
+  workerData?: unknown,
+): EmbedWorkerPool {
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let nextId = 0;
   let closed = false;
 
   function spawn(): Slot {
-    const slot: Slot = { worker: new Worker(workerUrl), job: null };
+    const slot: Slot = { worker: new Worker(workerUrl, { workerData }), job: null };
     slot.worker.on("message", (reply: Reply) => finish(slot, reply));
     slot.worker.on("error", (error: Error) => fail(slot, error));
     slot.worker.on("exit", (code) => fail(slot, new Error(`embedding worker exited (${code})`)));

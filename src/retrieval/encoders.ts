@@ -6,24 +6,28 @@ import { createUseLiteEmbedder } from "./use-lite-embedder.ts";
 
 export type EncoderName = NonNullable<Config["VERITY_ENCODER"]>;
 
-/**
- * The sentence encoder VERITY_ENCODER names (USE-lite on onnxruntime when unset). A serving
- * process may ingest while it answers, so its document batches run off the event loop, and with
- * onnxruntime its questions' model calls too: the event loop is what concurrent answers share.
- */
+/** Which of an encoder's calls run on worker threads rather than the event loop. */
+export type EncoderThreads = {
+  /**
+   * Document batches: a server may ingest while it answers, and an ingest run stores one group
+   * while the next is embedded, both only if embedding leaves the event loop.
+   */
+  documentsOffMainThread: boolean;
+  /** A question's model call (onnxruntime only): the event loop is what concurrent answers share. */
+  queriesOffMainThread: boolean;
+};
+
+/** The sentence encoder VERITY_ENCODER names (USE-lite on onnxruntime when unset). */
 export async function createEncoder(
   name: EncoderName | undefined,
-  serving: boolean,
+  threads: EncoderThreads,
 ): Promise<Embedder> {
   switch (name ?? "use-lite") {
     case "static":
-      return createStaticEmbedder();
+      return createStaticEmbedder({ documentsOffMainThread: threads.documentsOffMainThread });
     case "use-lite-tfjs":
-      return createUseLiteEmbedder({ documentsOffMainThread: serving });
+      return createUseLiteEmbedder({ documentsOffMainThread: threads.documentsOffMainThread });
     case "use-lite":
-      return createOnnxUseLiteEmbedder({
-        documentsOffMainThread: serving,
-        queriesOffMainThread: serving,
-      });
+      return createOnnxUseLiteEmbedder(threads);
   }
 }

@@ -222,7 +222,7 @@ function lexicalDoc(corpus: CorpusMemory, chunk: SearchableChunk): LexicalDoc[] 
 function vectorItems(chunks: SearchableChunk[], embedder: Embedding) {
   return chunks.flatMap((c) =>
     c.model === embedder.modelId && c.embedding
-      ? [{ chunkId: c.chunkId, vector: Float32Array.from(c.embedding) }]
+      ? [{ chunkId: c.chunkId, vector: c.embedding }]
       : [],
   );
 }

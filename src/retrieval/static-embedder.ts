@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Embedder } from "./embedder.ts";
+import { createEmbedWorkerPool } from "./embed-worker-pool.ts";
 import { createSentencePieceTokenizer, type Vocabulary } from "./sentencepiece.ts";
 import { createStaticEncoder, readStaticTable } from "./static-encoder.ts";
 
@@ -23,33 +24,65 @@ export function readUseLiteVocabulary(): { vocabulary: Vocabulary; sha256: strin
   };
 }
 
-export type StaticEmbedderOptions = { tablePath?: string };
+export type StaticEmbedderOptions = {
+  tablePath?: string;
+  /**
+   * Encode embedDocuments' texts on a worker thread (started on the first call) instead of the
+   * main one: an ingest run then tokenizes and averages one group while it stores the previous
+   * one. Questions stay in-process (tens of microseconds each).
+   */
+  documentsOffMainThread?: boolean;
+};
 
-/**
- * The static encoder distilled from USE-lite (static-encoder.ts) behind the Embedder port. It
- * runs in-process and synchronously (tens of microseconds a sentence), so it needs no worker
- * threads; the promises are the port's. Its modelId names the table's hash, so vectors of a
- * rebuilt table are never mixed with an older one's, nor with USE-lite's.
- */
-export function createStaticEmbedder({
-  tablePath = DEFAULT_STATIC_TABLE,
-}: StaticEmbedderOptions = {}): Embedder {
+/** Texts per message to the worker: large enough that the hop is noise, small enough to overlap. */
+const WORKER_BATCH = 256;
+
+/** The table, checked against the installed vocabulary, as an encoder, and its model id. */
+export function openStaticEncoder(tablePath: string = DEFAULT_STATIC_TABLE) {
   const table = readStaticTable(readFileSync(tablePath));
   const { vocabulary, sha256 } = readUseLiteVocabulary();
   if (table.header.vocabSha256 !== sha256) {
     throw new Error(`${tablePath} was built for another vocabulary than the installed USE-lite's`);
   }
-  const encoder = createStaticEncoder(table, createSentencePieceTokenizer(vocabulary));
+  return {
+    encoder: createStaticEncoder(table, createSentencePieceTokenizer(vocabulary)),
+    modelId: `${table.header.name}@${table.sha256.slice(0, 12)}`,
+  };
+}
+
+/**
+ * The static encoder distilled from USE-lite (static-encoder.ts) behind the Embedder port. It
+ * runs in-process and synchronously (tens of microseconds a sentence) unless
+ * documentsOffMainThread; the promises are the port's. Its modelId names the table's hash, so
+ * vectors of a rebuilt table are never mixed with an older one's, nor with USE-lite's.
+ */
+export function createStaticEmbedder({
+  tablePath = DEFAULT_STATIC_TABLE,
+  documentsOffMainThread = false,
+}: StaticEmbedderOptions = {}): Embedder {
+  const { encoder, modelId } = openStaticEncoder(tablePath);
+  // The worker builds its own encoder from the same table: the same code on the same bytes, so
+  // its vectors are the in-process ones, bit for bit (Float64 carries every float32 exactly).
+  const pool = documentsOffMainThread
+    ? createEmbedWorkerPool(1, new URL("./static-embedder.worker.mjs", import.meta.url), {
+        tablePath,
+      })
+    : null;
   let closed = false;
   const assertOpen = () => {
     if (closed) throw new Error("embedder is closed");
   };
   return {
-    modelId: `${table.header.name}@${table.sha256.slice(0, 12)}`,
+    modelId,
     dimension: encoder.dimension,
     async embedDocuments(texts) {
       assertOpen();
-      return texts.map((text) => encoder.encode(text));
+      if (!pool) return texts.map((text) => encoder.encode(text));
+      const batches: string[][] = [];
+      for (let i = 0; i < texts.length; i += WORKER_BATCH)
+        batches.push(texts.slice(i, i + WORKER_BATCH));
+      const rows = await Promise.all(batches.map((batch) => pool.embed(batch)));
+      return rows.flat().map((row) => Float32Array.from(row));
     },
     async embedQuery(text) {
       assertOpen();
@@ -57,6 +90,7 @@ export function createStaticEmbedder({
     },
     async close() {
       closed = true;
+      await pool?.close();
     },
   };
 }

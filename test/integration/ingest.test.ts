@@ -9,6 +9,7 @@ import { createFakeEmbedder } from "../support/fake-embedder.ts";
 import { analyseQuestion, searchLexical } from "../../src/retrieval/lexical.ts";
 import { loadManifest } from "../../ingest/manifest.ts";
 import { ingestManifest } from "../../ingest/pipeline.ts";
+import { chunkText } from "../../ingest/chunk.ts";
 import { documentIdFor, persistVersion, readCurrentVersions } from "../../ingest/persist.ts";
 import { createTestDatabase, storeKinds, type TestDatabase } from "../support/databases.ts";
 import { SAMPLE_SOURCES } from "../support/templates.ts";
@@ -77,6 +78,32 @@ describe.each(storeKinds())("ingestion on %s", (kind) => {
     expect(second.files.unchanged).toBe(second.files.seen);
     expect(second.chunks).toEqual({ written: 0, embedded: 0, reused: 0, suspectedInjection: 0 });
     expect(await readCorpusState(database.handle.db)).toEqual(state);
+  });
+
+  it("stores documents a few to a transaction, and one that cannot be stored fails alone", async () => {
+    const marker = "This page cannot be stored.";
+    await writeFile(join(dir, "acme", "policies", "unstorable.txt"), `${marker} Nor this line.`);
+    const summary = await ingestManifest({
+      db: database.handle.db,
+      embedder,
+      manifest: await loadManifest(join(dir, "sources.json")),
+      ingestedBy: "ingest-test",
+      // Its chunks come twice, so two share an ordinal: the unique index refuses the second
+      // inside the transaction it shares with the sample's other pages.
+      chunk: (text) => {
+        const spans = chunkText(text);
+        return text.startsWith(marker) ? [...spans, ...spans] : spans;
+      },
+    });
+    expect(summary.failures.map((f) => f.path)).toEqual(["acme/policies/unstorable.txt"]);
+    // The database's reason, not the statement and its parameters.
+    expect(summary.failures[0]!.error).toMatch(/^duplicate key value violates unique constraint/);
+    expect(summary.files.added).toBe(summary.files.seen - 1);
+    const stored = await database.handle.db.select({ path: documents.path }).from(documents);
+    expect(stored).toHaveLength(summary.files.seen - 1);
+    expect(stored.map((d) => d.path)).not.toContain("acme/policies/unstorable.txt");
+    const storedChunks = await database.handle.db.select({ id: chunks.id }).from(chunks);
+    expect(storedChunks).toHaveLength(summary.chunks.written);
   });
 
   it("writes a document in one transaction: a failure mid-write leaves the previous version current", async () => {

@@ -10,7 +10,10 @@ import { createEncoder } from "../../src/retrieval/encoders.ts";
 export function useRealEncoder(): () => Embedder {
   let encoder: Embedder | undefined;
   beforeAll(async () => {
-    encoder = await createEncoder(undefined, false);
+    encoder = await createEncoder(undefined, {
+      documentsOffMainThread: false,
+      queriesOffMainThread: false,
+    });
   });
   afterAll(async () => {
     await encoder?.close();

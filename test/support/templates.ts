@@ -90,7 +90,7 @@ export async function readStoredVectors(dataDir: string): Promise<Embedder> {
     .finally(() => handle.close());
   const models = [...new Set(rows.map((r) => r.model))];
   if (models.length !== 1) throw new Error(`expected one embedding model, found [${models}]`);
-  const vectors = new Map(rows.map((r) => [r.text, Float32Array.from(r.embedding)]));
+  const vectors = new Map(rows.map((r) => [r.text, r.embedding]));
   const lookUp = (text: string) => {
     const vector = vectors.get(text);
     if (!vector) throw new Error(`no stored vector for ${JSON.stringify(text.slice(0, 60))}`);

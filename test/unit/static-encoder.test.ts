@@ -59,6 +59,26 @@ describe("the static embedder", () => {
     expect(dot(question!, paraphrase!)).toBeGreaterThan(dot(question!, unrelated!));
   });
 
+  it("embeds documents on a worker thread, when asked, to the same bits in the same order", async () => {
+    const offThread = createStaticEmbedder({ documentsOffMainThread: true });
+    try {
+      // More texts than one message to the worker carries, so batches come back in order.
+      const texts = Array.from({ length: 300 }, (_, i) =>
+        i % 7 === 0 ? " " : `Sentence ${i}: refunds within ${i} days of purchase.`,
+      );
+      const [inProcess, worker] = await Promise.all([
+        embedder.embedDocuments(texts),
+        offThread.embedDocuments(texts),
+      ]);
+      expect(worker).toHaveLength(texts.length);
+      worker.forEach((v) => expect(v).toBeInstanceOf(Float32Array));
+      expect(worker).toEqual(inProcess);
+      expect(offThread.modelId).toBe(embedder.modelId);
+    } finally {
+      await offThread.close();
+    }
+  });
+
   it("refuses to embed once closed", async () => {
     const closing = createStaticEmbedder();
     await closing.close();

@@ -5,11 +5,11 @@ import {
   index,
   integer,
   pgTable,
-  real,
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { documentVersions } from "./document-versions.ts";
+import { float32Vector } from "./vector-column.ts";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
@@ -35,7 +35,7 @@ export const chunks = pgTable(
     text: text("text").notNull(),
     sha256: text("sha256").notNull(),
     embeddingModel: text("embedding_model").notNull(),
-    embedding: real("embedding").array().notNull(),
+    embedding: float32Vector("embedding").notNull(),
     /**
      * The text reads like instructions to a model ("ignore previous instructions…"): it is still
      * data, flagged at ingest so citations show it and policy can leave it out.
