@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig, ConfigError } from "../src/config.ts";
 import { readCorpusState } from "../src/db/corpus-state.ts";
+import { encoderModelId } from "../src/retrieval/encoders.ts";
 import { IngestBusyError } from "../src/db/ingest-runs.ts";
 import { StoreLockedError } from "../src/db/store-lock.ts";
 import { createDeps, openConfiguredDatabase } from "../src/deps.ts";
@@ -21,7 +22,8 @@ const USAGE = `Usage: npm run ingest -- [--manifest PATH] [--by NAME] [--if-empt
   --manifest PATH       sources manifest (default: $VERITY_MANIFEST or sources/sources.json);
                         its sources are added or updated, sources it does not list are kept
   --by NAME             who is ingesting, recorded on every version (default: user@host)
-  --if-empty            do nothing when the store already holds documents (used by npm start)
+  --if-empty            do nothing when the store already holds documents embedded by this
+                        encoder (used by npm start); if another encoder embedded them, ingest
   --remove-source ID    remove a whole source (recorded; its versions stay for old citations,
                         and a manifest listing it again restores it)
   --server URL          ingest through a running Verity server (e.g. http://127.0.0.1:3000),
@@ -70,11 +72,21 @@ async function main(): Promise<number> {
   const database = await openConfiguredDatabase(config, "ingest");
   try {
     await database.migrate();
-    if (values["if-empty"] && (await readCorpusState(database.db)).chunkCount > 0) {
-      console.log(
-        "Store already holds documents; skipping ingestion (to update it: npm run ingest).",
-      );
-      return 0;
+    if (values["if-empty"]) {
+      const { chunkCount, models } = await readCorpusState(database.db);
+      const model = encoderModelId(config.VERITY_ENCODER);
+      const others = Object.keys(models).filter((m) => m !== model);
+      if (chunkCount > 0 && others.length === 0) {
+        console.log(
+          "Store already holds documents; skipping ingestion (to update it: npm run ingest).",
+        );
+        return 0;
+      }
+      // Searched with this encoder, they would be found by BM25 alone: the run re-embeds them.
+      if (others.length > 0)
+        console.log(
+          `Store's passages were embedded by ${others.join(", ")}, not ${model}: ingesting to re-embed them.`,
+        );
     }
     const deps = await createDeps(config, { database, role: "ingest" });
     try {

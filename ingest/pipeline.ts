@@ -28,6 +28,7 @@ import {
   type CurrentVersion,
   type PreparedVersion,
 } from "./persist.ts";
+import { reembedOtherModels } from "./reembed.ts";
 import { redactText } from "./redact.ts";
 import { timeSlicer } from "./time-slice.ts";
 
@@ -102,7 +103,7 @@ async function syncManifest(options: IngestOptions, runId: string): Promise<Inge
   const summary: IngestSummary = {
     runId,
     files: { seen: 0, added: 0, updated: 0, unchanged: 0, removed: 0, failed: 0 },
-    chunks: { written: 0, embedded: 0, reused: 0, suspectedInjection: 0 },
+    chunks: { written: 0, embedded: 0, reused: 0, suspectedInjection: 0, reembedded: 0 },
     failures: [],
     removed: [],
     timingsMs: { load: 0, chunk: 0, embed: 0, persist: 0, total: 0 },
@@ -139,7 +140,18 @@ async function syncManifest(options: IngestOptions, runId: string): Promise<Inge
     summary.removed.push(...removed.map((path) => ({ source: source.id, path })));
   }
   summary.files.removed = summary.removed.length;
-  summary.changed = summary.files.added + summary.files.updated + summary.files.removed > 0;
+  const reembedded = await reembedOtherModels(
+    db,
+    options.embedder,
+    manifest.manifest.sources.map((s) => s.id),
+    options.signal,
+  );
+  summary.chunks.reembedded = reembedded.chunks;
+  summary.chunks.embedded += reembedded.embedded;
+  summary.timingsMs.embed += reembedded.embedMs;
+  summary.timingsMs.persist += reembedded.persistMs;
+  summary.changed =
+    summary.files.added + summary.files.updated + summary.files.removed + reembedded.chunks > 0;
 
   // After any change, and after a previous run that may have committed documents and stopped
   // before this step; not otherwise, so an unchanged re-ingest costs a read of every file.

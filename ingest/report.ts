@@ -46,7 +46,7 @@ export function formatSummary(s: IngestSummary): string {
     : "index not refreshed";
   const lines = [
     `Ingest run ${s.runId}: ${f.seen} files seen — ${f.added} added, ${f.updated} updated, ${f.unchanged} unchanged, ${f.removed} removed, ${f.failed} failed.`,
-    `Chunks: ${s.chunks.written} written, ${s.chunks.embedded} embedded, ${s.chunks.reused} reused from the vector cache, ${s.chunks.suspectedInjection} flagged as suspected prompt injection.`,
+    `Chunks: ${s.chunks.written} written, ${s.chunks.embedded} embedded, ${s.chunks.reused} reused from the vector cache, ${s.chunks.suspectedInjection} flagged as suspected prompt injection${s.chunks.reembedded > 0 ? `, ${s.chunks.reembedded} of unchanged files re-embedded (another encoder had embedded them)` : ""}.`,
     `Time: load ${ms(s.timingsMs.load)}, chunk ${ms(s.timingsMs.chunk)}, embed ${ms(s.timingsMs.embed)}, persist ${ms(s.timingsMs.persist)}, total ${ms(s.timingsMs.total)}; ${index}.`,
   ];
   for (const r of s.removed) lines.push(`  removed: ${r.source}:${r.path}`);

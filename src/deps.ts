@@ -120,6 +120,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       embedder,
       logger,
       lexical: config.VERITY_LEXICAL === "memory",
+      otherWriters: database.kind === "postgres",
     });
     const opened = embedder;
     return {

@@ -4,6 +4,8 @@ import { queryRows } from "./query.ts";
 
 export type CorpusState = {
   chunkCount: number;
+  /** Searchable chunks per embedding model (a corpus being re-embedded has two). */
+  models: Record<string, number>;
   fingerprint: string;
   /**
    * What searches and citations read of every source (name, uri, trust, tenant, removal): a
@@ -13,14 +15,14 @@ export type CorpusState = {
 };
 
 /**
- * What the searchable corpus looks like right now, cheaply: the number of current chunks and
- * the latest moment any version was added or superseded or any document removed, and a digest of
- * the sources as citations describe them. Every change the ingestion pipeline makes moves one of
+ * What the searchable corpus looks like right now, cheaply: the number of current chunks per
+ * embedding model, the latest moment any version was added or superseded or any document removed,
+ * and a digest of the sources as citations describe them. Every change the ingestion pipeline makes moves one of
  * these, so an index built for another state is stale.
  */
 export async function readCorpusState(db: Database): Promise<CorpusState> {
   const [row] = await queryRows<{
-    chunk_count: number;
+    models: string;
     changed: string | null;
     versions: number;
     sources: string | null;
@@ -28,9 +30,11 @@ export async function readCorpusState(db: Database): Promise<CorpusState> {
     db,
     sql`
       select
-        (select count(*)::int from chunks c
+        (select coalesce(json_object_agg(model, n), '{}')::text from (
+           select c.embedding_model as model, count(*)::int as n from chunks c
            join document_versions v on v.id = c.version_id and v.superseded_at is null
-           join documents d on d.id = v.document_id and d.removed_at is null) as chunk_count,
+           join documents d on d.id = v.document_id and d.removed_at is null
+           group by 1) per_model) as models,
         (select count(*)::int from document_versions) as versions,
         greatest(
           (select max(ingested_at) from document_versions),
@@ -41,11 +45,20 @@ export async function readCorpusState(db: Database): Promise<CorpusState> {
                   concat_ws(chr(31), id, name, uri, trust::text, tenant, removed_at::text),
                   chr(30) order by id)) from sources) as sources`,
   );
-  const chunkCount = Number(row?.chunk_count ?? 0);
+  const models = JSON.parse(row?.models ?? "{}") as Record<string, number>;
+  const chunkCount = Object.values(models).reduce((sum, n) => sum + n, 0);
+  // Re-embedding moves no version, only the models' counts: in the fingerprint, so a server
+  // follows it. Sorted: the aggregate's order is the database's.
+  const perModel = Object.entries(models)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([model, n]) => `${model}=${n}`)
+    .join(",");
   const sources = row?.sources ?? "none";
   return {
     chunkCount,
-    fingerprint: `${chunkCount}/${row?.versions ?? 0}/${row?.changed ?? "empty"}/${sources}`,
+    models,
+    // The sources' digest stays last: followCorpus tells a change of sources by it.
+    fingerprint: `${chunkCount}/${row?.versions ?? 0}/${row?.changed ?? "empty"}/${perModel}/${sources}`,
     sources,
   };
 }

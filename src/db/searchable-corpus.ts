@@ -70,6 +70,16 @@ export async function readSearchableVersionIds(db: Database): Promise<string[]> 
   return rows.map((r) => r.id);
 }
 
+/** Ids of the searchable chunks `model` embedded: which vectors a re-embedding has moved. */
+export async function readSearchableChunkIdsOf(db: Database, model: string): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`select c.id from chunks c join document_versions v on v.id = c.version_id
+        ${searchable} and c.embedding_model = ${model}`,
+  );
+  return rows.map((r) => r.id);
+}
+
 /** The searchable versions (all, or those of `versionIds` still searchable) with provenance. */
 export async function readSearchableVersions(
   db: Database,

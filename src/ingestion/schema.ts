@@ -42,6 +42,11 @@ export const IngestSummary = z
       suspectedInjection: count.default(0).openapi({
         description: "Chunks written by this run that read like instructions to a model",
       }),
+      // Summaries recorded before re-embedding existed have no count: read them as 0.
+      reembedded: count.default(0).openapi({
+        description:
+          "Chunks of unchanged versions given this encoder's vectors: another model had embedded them",
+      }),
     }),
     failures: z.array(z.object({ source: z.string(), path: z.string(), error: z.string() })),
     removed: z.array(z.object({ source: z.string(), path: z.string() })),

@@ -1,8 +1,9 @@
 import type { Config } from "../config.ts";
 import type { Embedder } from "./embedder.ts";
 import { createOnnxUseLiteEmbedder } from "./onnx-use-lite-embedder.ts";
-import { createStaticEmbedder } from "./static-embedder.ts";
+import { createStaticEmbedder, openStaticEncoder } from "./static-embedder.ts";
 import { createUseLiteEmbedder } from "./use-lite-embedder.ts";
+import { useLiteModelId } from "./use-lite-model-id.ts";
 
 export type EncoderName = NonNullable<Config["VERITY_ENCODER"]>;
 
@@ -30,4 +31,9 @@ export async function createEncoder(
     case "use-lite":
       return createOnnxUseLiteEmbedder(threads);
   }
+}
+
+/** The model id the encoder VERITY_ENCODER names gives its vectors, without loading a model. */
+export function encoderModelId(name: EncoderName | undefined): string {
+  return name === "static" ? openStaticEncoder().modelId : useLiteModelId();
 }

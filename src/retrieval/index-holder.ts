@@ -43,6 +43,13 @@ export async function createIndexHolder(options: {
   logger?: Logger;
   /** Keep an in-memory BM25 index beside the vector index (false with VERITY_LEXICAL=sql). */
   lexical?: boolean;
+  /**
+   * Another process may change the corpus (PostgreSQL): look for its changes every few seconds.
+   * An embedded store has one process, which calls refresh after every change it makes; a look
+   * there would only hold PGlite's one connection, and the answers waiting on it, for a count
+   * of every chunk (~0.3 s at 100k chunks).
+   */
+  otherWriters?: boolean;
 }): Promise<IndexHolder> {
   const { db, dataDir, embedder, logger } = options;
   const open = () => openSearchableIndex(db, dataDir, embedder, { lexical: options.lexical });
@@ -56,6 +63,13 @@ export async function createIndexHolder(options: {
     },
     "vector index ready",
   );
+  const withoutVector = searchable.corpus.chunkCount() - searchable.index.state.count;
+  if (withoutVector > 0) {
+    logger?.warn(
+      { chunks: searchable.corpus.chunkCount(), withoutVector, model: embedder.modelId },
+      "passages embedded by another encoder are found by BM25 alone until `npm run ingest` re-embeds them",
+    );
+  }
   let lastCheck = Date.now();
   /** The check in progress, and one queued behind it for a caller that needs a fresh look. */
   let running: Promise<void> | null = null;
@@ -129,7 +143,8 @@ export async function createIndexHolder(options: {
 
   return {
     current() {
-      if (!running && Date.now() - lastCheck >= FRESHNESS_CHECK_MS) void startCheck();
+      if (options.otherWriters && !running && Date.now() - lastCheck >= FRESHNESS_CHECK_MS)
+        void startCheck();
       return searchable;
     },
     refresh,

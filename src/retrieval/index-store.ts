@@ -4,6 +4,7 @@ import { readCorpusState } from "../db/corpus-state.ts";
 import { readCorpusLanguages } from "../db/documents.ts";
 import {
   readSourceFilters,
+  readSearchableChunkIdsOf,
   readSearchableChunks,
   readSearchableVersionIds,
   readSearchableVersions,
@@ -107,7 +108,7 @@ export async function openSearchableIndex(
   if (index) {
     await catchUpVectors(db, index, corpus, snapshot.chunks, embedder);
   } else {
-    index = buildVectorIndex(vectorItems(snapshot.chunks, embedder), {
+    index = buildVectorIndex(vectorItems(snapshot.chunks, embedder.modelId), {
       model: embedder.modelId,
       dimension: embedder.dimension,
       fingerprint: snapshot.state.fingerprint,
@@ -178,13 +179,19 @@ export async function followCorpus(
   index.remove(goneChunks);
   addVersions(corpus, read.versions, read.chunks);
   lexical?.add(read.chunks.flatMap((c) => lexicalDoc(corpus, c)));
-  index.add(vectorItems(read.chunks, embedder));
+  index.add(vectorItems(read.chunks, embedder.modelId));
   index.describe(read.state.fingerprint);
   searchable.languagesOf = read.languagesOf;
   if (corpus.chunkCount() !== read.state.chunkCount) {
     throw new Error(
       `in-memory corpus has ${corpus.chunkCount()} chunks, the store ${read.state.chunkCount}`,
     );
+  }
+  // Fewer vectors than the store has of this model: chunks already held were re-embedded with
+  // it (an ingest after the encoder changed). Their vectors join; their text did not change.
+  if (index.state.count < (read.state.models[embedder.modelId] ?? 0)) {
+    const ids = await readSearchableChunkIdsOf(db, embedder.modelId);
+    await addMissingVectors(db, index, corpus, new Set(ids.filter((id) => corpus.chunk(id))));
   }
   return { changed: true, added: read.chunks.length, removed: goneChunks.length };
 }
@@ -219,11 +226,9 @@ function lexicalDoc(corpus: CorpusMemory, chunk: SearchableChunk): LexicalDoc[] 
 }
 
 /** Vectors of this model only: a chunk embedded by another is re-embedded on ingest, not mixed. */
-function vectorItems(chunks: SearchableChunk[], embedder: Embedding) {
+function vectorItems(chunks: SearchableChunk[], model: string) {
   return chunks.flatMap((c) =>
-    c.model === embedder.modelId && c.embedding
-      ? [{ chunkId: c.chunkId, vector: c.embedding }]
-      : [],
+    c.model === model && c.embedding ? [{ chunkId: c.chunkId, vector: c.embedding }] : [],
   );
 }
 
@@ -240,10 +245,20 @@ async function catchUpVectors(
 ): Promise<void> {
   const wanted = new Set(chunks.filter((c) => c.model === embedder.modelId).map((c) => c.chunkId));
   index.remove(index.chunkIds().filter((id) => !wanted.has(id)));
+  await addMissingVectors(db, index, corpus, wanted);
+}
+
+/** Index the stored vectors of the `wanted` chunks (all held in `corpus`) it lacks. */
+async function addMissingVectors(
+  db: Database,
+  index: VectorIndex,
+  corpus: CorpusMemory,
+  wanted: Set<string>,
+): Promise<void> {
   const missing = [...wanted].filter((id) => !index.has(id));
   if (missing.length === 0) return;
   const versionIds = [...new Set(missing.map((id) => corpus.chunk(id)!.version.versionId))];
   const rows = await readSearchableChunks(db, { versionIds, withEmbeddings: true });
   const need = new Set(missing);
-  index.add(vectorItems(rows, embedder).filter((item) => need.has(item.chunkId)));
+  index.add(vectorItems(rows, index.state.model).filter((item) => need.has(item.chunkId)));
 }

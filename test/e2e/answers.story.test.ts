@@ -128,7 +128,13 @@ describe.each(storeKinds())("grounded answers on %s", (kind) => {
   it("re-ingesting an unchanged corpus writes and embeds nothing", async () => {
     const summary = await h.ingest();
     expect(summary.files.unchanged).toBe(summary.files.seen);
-    expect(summary.chunks).toEqual({ written: 0, embedded: 0, reused: 0, suspectedInjection: 0 });
+    expect(summary.chunks).toEqual({
+      written: 0,
+      embedded: 0,
+      reused: 0,
+      suspectedInjection: 0,
+      reembedded: 0,
+    });
     expect(summary.changed).toBe(false);
   });
 

@@ -42,6 +42,31 @@ describe("command line", () => {
     expect(unchanged.stdout).toMatch(/0 embedded/);
   }, 300_000);
 
+  it("re-embeds the store when the encoder changed, then serves with the new one", async () => {
+    const { dir, env } = await workspace();
+    await copyTemplateStore("pglite", "sample", join(dir, "data", "pglite"));
+    const switched = { ...env, VERITY_ENCODER: "static" };
+    // Served as it is, the store has no vector of the new encoder: the server says so.
+    const before = await startServer(switched);
+    onTestFinished(() => void before.stop());
+    expect(await before.stop(), before.output()).toBe(0);
+    expect(before.output()).toContain("found by BM25 alone");
+
+    const start = await run(["ingest/cli.ts", "--if-empty"], switched);
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stdout).toMatch(/embedded by use-lite@[\d.]+, not use-lite-static-v1@/);
+    expect(start.stdout).toMatch(/10 unchanged/);
+    expect(start.stdout).toMatch(/[1-9]\d* of unchanged files re-embedded/);
+    const again = await run(["ingest/cli.ts", "--if-empty"], switched);
+    expect(again.stdout).toContain("skipping ingestion");
+
+    const server = await startServer(switched);
+    onTestFinished(() => void server.stop());
+    await expectPasswordAnswer(server.url);
+    expect(await server.stop(), server.output()).toBe(0);
+    expect(server.output()).not.toContain("found by BM25 alone");
+  }, 300_000);
+
   it("serves answers, then shuts down cleanly on SIGTERM", async () => {
     const { dir, env } = await workspace();
     // An embedded store that already holds the ingested sample, where the server looks for it.

@@ -76,8 +76,56 @@ describe.each(storeKinds())("ingestion on %s", (kind) => {
     const state = await readCorpusState(database.handle.db);
     const second = await ingest();
     expect(second.files.unchanged).toBe(second.files.seen);
-    expect(second.chunks).toEqual({ written: 0, embedded: 0, reused: 0, suspectedInjection: 0 });
+    expect(second.chunks).toEqual({
+      written: 0,
+      embedded: 0,
+      reused: 0,
+      suspectedInjection: 0,
+      reembedded: 0,
+    });
     expect(await readCorpusState(database.handle.db)).toEqual(state);
+  });
+
+  it("re-embeds unchanged files another encoder embedded, once, and a failed run changes nothing", async () => {
+    const first = await ingest();
+    const before = await readCorpusState(database.handle.db);
+    expect(before.models).toEqual({ [embedder.modelId]: first.chunks.written });
+    const switched = createFakeEmbedder(16);
+    const ingestWith = async (encoder: typeof embedder) =>
+      ingestManifest({
+        db: database.handle.db,
+        embedder: encoder,
+        manifest: await loadManifest(join(dir, "sources.json")),
+        ingestedBy: "ingest-test",
+      });
+
+    // The encoder fails: the run fails and every chunk keeps its old, whole vector.
+    const failing = {
+      ...switched,
+      embedDocuments: async () => Promise.reject(new Error("no model")),
+    };
+    await expect(ingestWith(failing)).rejects.toThrow("no model");
+    expect(await readCorpusState(database.handle.db)).toEqual(before);
+
+    const switchedRun = await ingestWith(switched);
+    expect(switchedRun.files.unchanged).toBe(switchedRun.files.seen);
+    expect(switchedRun.chunks).toMatchObject({ written: 0, reembedded: first.chunks.written });
+    expect(switchedRun.chunks.embedded).toBeLessThanOrEqual(first.chunks.written);
+    expect(switchedRun.changed).toBe(true);
+    const after = await readCorpusState(database.handle.db);
+    expect(after.models).toEqual({ [switched.modelId]: first.chunks.written });
+    expect(after.fingerprint).not.toBe(before.fingerprint);
+    const rows = await database.handle.db
+      .select({ text: chunks.text, embedding: chunks.embedding, model: chunks.embeddingModel })
+      .from(chunks);
+    for (const row of rows) {
+      expect(row.model).toBe(switched.modelId);
+      expect(row.embedding).toEqual(await switched.embedQuery(row.text));
+    }
+
+    const again = await ingestWith(switched);
+    expect(again.chunks.reembedded).toBe(0);
+    expect(again.changed).toBe(false);
   });
 
   it("stores documents a few to a transaction, and one that cannot be stored fails alone", async () => {

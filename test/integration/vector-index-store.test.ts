@@ -68,6 +68,31 @@ describe("vector index on disk", () => {
     expect(again.index.state).toEqual(after.index.state);
   });
 
+  it("follows a re-embedding while serving: the chunks another encoder embedded join the graph", async () => {
+    const db = database.handle.db;
+    const switched = createFakeEmbedder(16);
+    // A server of the new encoder over a store the old one embedded: no vector is its own.
+    const serving = await openSearchableIndex(db, dataDir, switched, { lexical: true });
+    expect(serving.index.state.count).toBe(0);
+    expect(serving.corpus.chunkCount()).toBeGreaterThan(50);
+
+    const run = await ingestManifest({
+      db,
+      embedder: switched,
+      manifest: await loadManifest(join(SAMPLE_SOURCES, "sources.json")),
+      ingestedBy: "index-test",
+    });
+    expect(run.chunks.reembedded).toBe(serving.corpus.chunkCount());
+    const followed = await followCorpus(db, serving, switched);
+    expect(followed).toMatchObject({ changed: true, added: 0, removed: 0 });
+    expect(serving.index.state.count).toBe(serving.corpus.chunkCount());
+    expect(serving.index.state.fingerprint).toBe((await readCorpusState(db)).fingerprint);
+    // Each chunk is found by its own vector, the new encoder's embedding of its text.
+    const [id] = serving.index.chunkIds();
+    const vector = await switched.embedQuery(serving.corpus.chunk(id!)!.text);
+    expect(serving.index.search(vector, 1)[0]!.chunkId).toBe(id);
+  });
+
   it("follows the store while serving: every index and the corpus, as a fresh open would", async () => {
     const db = database.handle.db;
     const serving = await openSearchableIndex(db, dataDir, embedder, { lexical: true });
