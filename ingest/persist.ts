@@ -5,6 +5,7 @@ import { stableId, newId } from "../src/ids.ts";
 import { detectLanguage } from "../src/text/language.ts";
 import { DEFAULT_TENANT } from "../src/auth/keys.ts";
 import { tenantOf, type SourceSpec } from "./manifest.ts";
+import type { Embedder } from "../src/retrieval/embedder.ts";
 import type { Redaction } from "./redact.ts";
 
 export type PreparedChunk = {
@@ -306,8 +307,27 @@ export async function markRemoved(
   return rows.map((r) => r.path);
 }
 
+/**
+ * Every text's vector by its hash: this model's stored vector where a chunk has one, the rest
+ * embedded, each distinct text once. `embedded` counts the texts the encoder ran on.
+ */
+export async function vectorsByHash(
+  db: Database,
+  embedder: Embedder,
+  texts: { sha256: string; text: string }[],
+): Promise<{ vectors: Map<string, Float32Array>; embedded: number }> {
+  const hashes = [...new Set(texts.map((t) => t.sha256))];
+  const vectors = await readCachedVectors(db, hashes, embedder.modelId);
+  const missing = [
+    ...new Map(texts.filter((t) => !vectors.has(t.sha256)).map((t) => [t.sha256, t.text])),
+  ];
+  const computed = await embedder.embedDocuments(missing.map(([, text]) => text));
+  missing.forEach(([hash], i) => vectors.set(hash, computed[i]!));
+  return { vectors, embedded: missing.length };
+}
+
 /** Vectors already computed for these chunk hashes by this model: never embed the same text twice. */
-export async function readCachedVectors(
+async function readCachedVectors(
   db: Database,
   hashes: string[],
   model: string,

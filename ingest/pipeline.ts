@@ -21,10 +21,10 @@ import {
   backfillLanguages,
   markRemoved,
   persistVersions,
-  readCachedVectors,
   readCurrentVersions,
   restoreDocument,
   upsertSources,
+  vectorsByHash,
   type CurrentVersion,
   type PreparedVersion,
 } from "./persist.ts";
@@ -296,21 +296,10 @@ async function embedGroup(
   if (prepared.length === 0) return;
   const t = performance.now();
   const allChunks = prepared.flatMap((p) => p.version.chunks);
-  const cached = await readCachedVectors(
-    db,
-    [...new Set(allChunks.map((c) => c.sha256))],
-    embedder.modelId,
-  );
-  const missing = [
-    ...new Map(
-      allChunks.filter((c) => !cached.has(c.sha256)).map((c) => [c.sha256, c.text]),
-    ).entries(),
-  ];
-  const vectors = await embedder.embedDocuments(missing.map(([, text]) => text));
-  missing.forEach(([hash], i) => cached.set(hash, vectors[i]!));
-  for (const c of allChunks) c.embedding = cached.get(c.sha256)!;
-  summary.chunks.embedded += missing.length;
-  summary.chunks.reused += allChunks.length - missing.length;
+  const { vectors, embedded } = await vectorsByHash(db, embedder, allChunks);
+  for (const c of allChunks) c.embedding = vectors.get(c.sha256)!;
+  summary.chunks.embedded += embedded;
+  summary.chunks.reused += allChunks.length - embedded;
   summary.timingsMs.embed += performance.now() - t;
 }
 

@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, isNull, ne } from "drizzle-orm";
 import type { Database } from "../src/db/client.ts";
 import { chunks, documents, documentVersions } from "../src/db/schema/index.ts";
 import type { Embedder } from "../src/retrieval/embedder.ts";
-import { readCachedVectors } from "./persist.ts";
+import { vectorsByHash } from "./persist.ts";
 import { timeSlicer } from "./time-slice.ts";
 
 /** Chunks re-embedded per transaction: a stopped run loses at most one batch's embedding. */
@@ -61,12 +61,7 @@ export async function reembedOtherModels(
     after = rows[rows.length - 1]!.id;
 
     let t = performance.now();
-    const vectors = await readCachedVectors(db, [...new Set(rows.map((r) => r.sha256))], model);
-    const missing = [
-      ...new Map(rows.filter((r) => !vectors.has(r.sha256)).map((r) => [r.sha256, r.text])),
-    ];
-    const embedded = await embedder.embedDocuments(missing.map(([, text]) => text));
-    missing.forEach(([hash], i) => vectors.set(hash, embedded[i]!));
+    const { vectors, embedded } = await vectorsByHash(db, embedder, rows);
     done.embedMs += performance.now() - t;
 
     t = performance.now();
@@ -80,6 +75,6 @@ export async function reembedOtherModels(
     });
     done.persistMs += performance.now() - t;
     done.chunks += rows.length;
-    done.embedded += missing.length;
+    done.embedded += embedded;
   }
 }

@@ -16,9 +16,9 @@ export type CorpusState = {
 
 /**
  * What the searchable corpus looks like right now, cheaply: the number of current chunks per
- * embedding model, the latest moment any version was added or superseded or any document removed,
- * and a digest of the sources as citations describe them. Every change the ingestion pipeline makes moves one of
- * these, so an index built for another state is stale.
+ * embedding model, the latest moment any version was added or superseded or any document
+ * removed, and a digest of the sources as citations describe them. Every change the ingestion
+ * pipeline makes moves one of these, so an index built for another state is stale.
  */
 export async function readCorpusState(db: Database): Promise<CorpusState> {
   const [row] = await queryRows<{
