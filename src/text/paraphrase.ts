@@ -102,6 +102,25 @@ export function isAcronym(surface: string): boolean {
 
 const DIGIT_OF = new Map(NUMBER_ALIASES.filter(([, d]) => d.length === 1));
 
+/** Words whose initial is known; cleared when full, so a long-running server stays bounded. */
+const INITIALS_KEPT = 50_000;
+const initials = new Map<string, string>();
+
+/**
+ * A word's initial as an acronym spells it: the digit of a number word ("two" gives "2"), else its
+ * first letter. Memoised: every word of every scored sentence passes here, the same words again
+ * and again, and stemming each one anew was most of what answering spent on acronyms.
+ */
+function initialOf(word: string): string {
+  let initial = initials.get(word);
+  if (initial === undefined) {
+    if (initials.size >= INITIALS_KEPT) initials.clear();
+    initial = DIGIT_OF.get(stem(word)) ?? word[0]!;
+    initials.set(word, initial);
+  }
+  return initial;
+}
+
 /**
  * The acronyms among `wanted` (lower-cased) that a text spells out by initials: "two-factor
  * authentication" spells "2fa" (a number word gives its digit), "service level agreement" "sla".
@@ -110,11 +129,11 @@ export function acronymsSpelledIn(text: string, wanted: ReadonlySet<string>): Se
   const found = new Set<string>();
   if (wanted.size === 0) return found;
   const words = text.toLowerCase().match(/\p{L}[\p{L}\p{N}']*|\p{N}+/gu) ?? [];
-  const initials = words.map((w) => DIGIT_OF.get(stem(w)) ?? w[0]!);
+  const spelled = words.map(initialOf);
   for (const acronym of wanted) {
     const n = acronym.length;
-    for (let i = 0; i + n <= initials.length; i++) {
-      if (initials.slice(i, i + n).join("") === acronym) {
+    for (let i = 0; i + n <= spelled.length; i++) {
+      if (spelled.slice(i, i + n).join("") === acronym) {
         found.add(acronym);
         break;
       }
