@@ -49,7 +49,8 @@ export function openConfiguredDatabase(config: Config, role = "server"): Promise
   return openDatabase(
     config.DATABASE_URL
       ? { url: config.DATABASE_URL }
-      : { dataDir: join(config.VERITY_DATA_DIR, "pglite"), role },
+      : // A server's store works in a thread of its own, so answering never waits on its CPU.
+        { dataDir: join(config.VERITY_DATA_DIR, "pglite"), role, ownThread: role === "server" },
   );
 }
 

@@ -9,6 +9,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import * as schema from "./schema/index.ts";
 import { pgliteByteaTypes } from "./pglite-bytea.ts";
+import { openPgliteThread, type PgliteThread } from "./pglite-thread.ts";
 import { acquireStoreLock, type StoreOwner } from "./store-lock.ts";
 
 export type Schema = typeof schema;
@@ -31,12 +32,15 @@ export type DatabaseOptions =
   | { url: string }
   /**
    * `dataDir` undefined keeps PGlite in memory (tests). A data directory is owned by the process
-   * that opens it: `role` ("server", "ingest") tells a second process who holds it.
+   * that opens it: `role` ("server", "ingest") tells a second process who holds it. `ownThread`
+   * runs the store in a thread of its own (pglite-thread.ts), as a server does; needs `dataDir`.
    */
-  | { url?: undefined; dataDir?: string; role?: string };
+  | { url?: undefined; dataDir?: string; role?: string; ownThread?: boolean };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url !== undefined) return openPostgres(options.url);
+  if (options.ownThread && options.dataDir !== undefined)
+    return openPgliteInThread(options.dataDir, options.role ?? "process");
   return openPglite(options.dataDir, options.role ?? "process");
 }
 
@@ -96,6 +100,37 @@ async function openPglite(dataDir: string | undefined, role: string): Promise<Da
         await client.close();
       } finally {
         await lock?.release();
+      }
+    },
+  };
+}
+
+/** A PGlite store in its own thread, reached as PostgreSQL is: same driver, same migrations. */
+async function openPgliteInThread(dataDir: string, role: string): Promise<DatabaseHandle> {
+  const lock = await acquireStoreLock(dataDir, role, (error) => {
+    throw new Error(`Lost ownership of the embedded store ${dataDir}: ${error.message}`);
+  });
+  let thread: PgliteThread;
+  try {
+    thread = await openPgliteThread(dataDir);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const db = drizzlePostgres(thread.client, { schema }) as unknown as Database;
+  let closed = false;
+  return {
+    db,
+    kind: "pglite",
+    migrate: () => migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    describeOwner: (extra) => lock.describe(extra),
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await thread.close();
+      } finally {
+        await lock.release();
       }
     },
   };

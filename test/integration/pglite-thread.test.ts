@@ -1,0 +1,112 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type DatabaseHandle } from "../../src/db/client.ts";
+import { queryRows } from "../../src/db/query.ts";
+import { StoreLockedError } from "../../src/db/store-lock.ts";
+
+/**
+ * A server's embedded store runs in a thread of its own, reached over PostgreSQL's protocol: the
+ * same store on disk as in process, the same ownership, and its work off the caller's thread.
+ */
+describe("PGlite in its own thread", () => {
+  const open: DatabaseHandle[] = [];
+  const dirs: string[] = [];
+  const fresh = () => {
+    const root = mkdtempSync(join(tmpdir(), "verity-thread-"));
+    dirs.push(root);
+    return join(root, "pglite");
+  };
+  const track = (handle: DatabaseHandle) => (open.push(handle), handle);
+  afterEach(async () => {
+    for (const handle of open.splice(0)) await handle.close();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  // Socket directories are made under os.tmpdir(): this file's own, so other files' servers
+  // running meanwhile do not count.
+  const ownTmp = mkdtempSync(join(tmpdir(), "verity-thread-tmp-"));
+  const previousTmp = process.env.TMPDIR;
+  beforeAll(() => void (process.env.TMPDIR = ownTmp));
+  afterAll(() => {
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmp;
+    rmSync(ownTmp, { recursive: true, force: true });
+  });
+  const socketDirs = () => readdirSync(ownTmp).filter((n) => n.startsWith("verity-pglite-"));
+
+  it("writes what an in-process open reads back: rows, bytes, JSON, and no rolled-back work", async () => {
+    const dir = fresh();
+    const threaded = await openDatabase({ dataDir: dir, role: "server", ownThread: true });
+    track(threaded);
+    expect(threaded.kind).toBe("pglite");
+    await threaded.migrate();
+    const { db } = threaded;
+    await db.execute(sql`create table t (id int primary key, v bytea, j jsonb)`);
+    const bytes = new Uint8Array([0, 1, 127, 128, 255]);
+    await db.execute(
+      sql`insert into t values (1, ${Buffer.from(bytes)}, ${'{"a": [1, 2]}'}::jsonb)`,
+    );
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.execute(sql`insert into t values (2, null, null)`);
+        throw new Error("changed my mind");
+      }),
+    ).rejects.toThrow("changed my mind");
+    await open.pop()!.close();
+    expect(socketDirs().length).toBe(0);
+
+    const direct = track(await openDatabase({ dataDir: dir, role: "audit" }));
+    await direct.migrate(); // the migrations the thread applied are recorded: nothing to redo
+    const rows = await queryRows<{ id: number; v: Uint8Array; j: unknown }>(
+      direct.db,
+      sql`select id, v, j from t order by id`,
+    );
+    expect(rows.map((r) => r.id)).toEqual([1]);
+    expect([...new Uint8Array(rows[0]!.v)]).toEqual([...bytes]);
+    expect(rows[0]!.j).toEqual({ a: [1, 2] });
+  });
+
+  it("owns the store like an in-process open: a second opener is refused until it closes", async () => {
+    const dir = fresh();
+    track(await openDatabase({ dataDir: dir, role: "server", ownThread: true }));
+    await expect(openDatabase({ dataDir: dir, role: "ingest" })).rejects.toBeInstanceOf(
+      StoreLockedError,
+    );
+    await open.pop()!.close();
+    track(await openDatabase({ dataDir: dir, role: "ingest" }));
+  });
+
+  it("fails to open a store that is not one, saying why, and leaves no lock or socket behind", async () => {
+    const root = mkdtempSync(join(tmpdir(), "verity-thread-"));
+    dirs.push(root);
+    const dir = join(root, "pglite");
+    writeFileSync(dir, "not a directory");
+    // The same reason an in-process open gives, naming the path.
+    await expect(openDatabase({ dataDir: dir, ownThread: true })).rejects.toThrow(dir);
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+    expect(socketDirs()).toEqual([]);
+  });
+
+  it("keeps the caller's event loop turning while a statement runs, where in process it stops", async () => {
+    // A statement of a few hundred milliseconds of CPU in the database; timers every 5 ms here.
+    const heavy = sql`select count(*) from generate_series(1, 3000000) g where g % 7 = 3`;
+    const ticksDuring = async (handle: DatabaseHandle) => {
+      await handle.db.execute(sql`select 1`);
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      try {
+        await handle.db.execute(heavy);
+      } finally {
+        clearInterval(timer);
+      }
+      return ticks;
+    };
+    const threaded = track(await openDatabase({ dataDir: fresh(), ownThread: true }));
+    const inProcess = track(await openDatabase({ dataDir: fresh() }));
+    const [threadTicks, processTicks] = [await ticksDuring(threaded), await ticksDuring(inProcess)];
+    expect(processTicks).toBeLessThanOrEqual(1);
+    expect(threadTicks).toBeGreaterThanOrEqual(10);
+  });
+});
