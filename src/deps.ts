@@ -132,6 +132,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         db: database.db,
         host: config.HOST,
         bootstrapKey: config.VERITY_BOOTSTRAP_KEY,
+        otherWriters: database.kind === "postgres",
       }),
       ledger: createLedger({ db: database.db, signer }),
       store: database.kind,

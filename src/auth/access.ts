@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import { ConfigError } from "../config.ts";
 import type { Database } from "../db/client.ts";
-import { findApiKey, hasActiveApiKey } from "../db/api-keys.ts";
+import { findApiKey, hasActiveApiKey, keysChangedCount } from "../db/api-keys.ts";
+import type { ApiKeyRow } from "../db/schema/index.ts";
 import { DEFAULT_TENANT, parseApiKey, verifyApiKey, type Scope } from "./keys.ts";
 
 /** Who is calling: a key, or (`keyId` null) anyone on loopback while no key exists. */
@@ -32,26 +33,73 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK.test(host.trim());
 }
 
+/** Keys remembered by id at most, on a store without other writers; forgotten all at once when full. */
+const KEYS_REMEMBERED = 10_000;
+
 /**
  * A request needs a key when any key can authenticate, when VERITY_BOOTSTRAP_KEY is set, or when
  * the server listens beyond loopback; otherwise it is served as the anonymous admin of `default`.
  * A key that is presented is always checked, so a wrong one is refused even then.
+ *
+ * With `otherWriters` false (an embedded store: only this process writes it, and `npm run keys`
+ * cannot open it while a server does) the keys change only through this process, so what was
+ * read is remembered until it changes a key (keysChangedCount): no request then waits for the
+ * store, where a lookup would queue behind the answers being recorded on its one connection.
+ * Otherwise (PostgreSQL, where any process may make or revoke a key) every request asks it.
  */
 export function createAccessControl(options: {
   db: Database;
   host: string;
   bootstrapKey?: string;
   keysExistCacheMs?: number;
+  otherWriters?: boolean;
 }): AccessControl {
-  const { db, keysExistCacheMs = KEYS_EXIST_CACHE_MS } = options;
+  const { db, keysExistCacheMs = KEYS_EXIST_CACHE_MS, otherWriters = true } = options;
   const alwaysRequired = Boolean(options.bootstrapKey) || !isLoopbackHost(options.host);
   let keysSeenUntil = 0;
+  // What was read since `readAt` (a keysChangedCount), forgotten as soon as a key changes; a read
+  // during which a key changed is not kept.
+  let readAt = -1;
+  let anyKey: boolean | null = null;
+  const rows = new Map<string, ApiKeyRow | null>();
+  const current = () => {
+    if (otherWriters) return false;
+    if (readAt !== keysChangedCount()) {
+      readAt = keysChangedCount();
+      anyKey = null;
+      rows.clear();
+    }
+    return true;
+  };
+
+  const unchangedSince = (at: number) => at === readAt && at === keysChangedCount();
 
   async function keysRequired(): Promise<boolean> {
-    if (alwaysRequired || Date.now() < keysSeenUntil) return true;
+    if (alwaysRequired) return true;
+    if (current()) {
+      if (anyKey !== null) return anyKey;
+      const at = readAt;
+      const exists = await hasActiveApiKey(db);
+      if (unchangedSince(at)) anyKey = exists;
+      return exists;
+    }
+    if (Date.now() < keysSeenUntil) return true;
     if (!(await hasActiveApiKey(db))) return false;
     keysSeenUntil = Date.now() + keysExistCacheMs;
     return true;
+  }
+
+  async function keyRow(id: string): Promise<ApiKeyRow | null> {
+    if (!current()) return findApiKey(db, id);
+    if (rows.has(id)) return rows.get(id)!;
+    const at = readAt;
+    const row = await findApiKey(db, id);
+    if (unchangedSince(at)) {
+      if (rows.size >= KEYS_REMEMBERED) rows.clear();
+      rows.set(id, row);
+      if (row && !row.revokedAt) anyKey = true;
+    }
+    return row;
   }
 
   return {
@@ -61,7 +109,7 @@ export function createAccessControl(options: {
       const token = /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
       const parsed = token === undefined ? null : parseApiKey(token);
       if (!token || !parsed) return { refused: "malformed" };
-      const row = await findApiKey(db, parsed.id);
+      const row = await keyRow(parsed.id);
       // One comparison whether or not the id exists: an unknown id and a wrong secret look alike.
       if (!verifyApiKey(token, row?.secretSha256 ?? null) || !row) return { refused: "invalid" };
       if (row.revokedAt) return { refused: "revoked" };

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { ConfigError } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { appendInTransaction } from "../ledger/append.ts";
-import { findApiKey, insertApiKey, markApiKeyRevoked } from "../db/api-keys.ts";
+import { findApiKey, insertApiKey, markApiKeyRevoked, noteKeysChanged } from "../db/api-keys.ts";
 import type { ApiKeyRow } from "../db/schema/index.ts";
 import {
   DEFAULT_TENANT,
@@ -48,8 +48,12 @@ export async function recordKeyEvent(
 }
 
 /** Run `work` in one transaction of `deps.db`, handing it the same deps on that transaction. */
-function inTransaction<T>(deps: KeyDeps, work: (tx: KeyDeps) => Promise<T>): Promise<T> {
-  return deps.db.transaction((tx) => work({ ...deps, db: tx as unknown as Database }));
+async function inTransaction<T>(deps: KeyDeps, work: (tx: KeyDeps) => Promise<T>): Promise<T> {
+  try {
+    return await deps.db.transaction((tx) => work({ ...deps, db: tx as unknown as Database }));
+  } finally {
+    noteKeysChanged(); // committed or not: what was read meanwhile is not believed
+  }
 }
 
 export class KeyNotFoundError extends Error {

@@ -176,6 +176,56 @@ describe.each(storeKinds())("API keys over HTTP on %s", (kind) => {
     expect(await exposed.authenticate(undefined)).toEqual({ refused: "missing" });
   });
 
+  it("asks the store once per key while only this process changes keys, and at once after a change", async () => {
+    let lookups = 0;
+    const db = new Proxy(h.deps.db, {
+      get: (target, name, receiver) => {
+        if (name === "select") lookups++;
+        return Reflect.get(target, name, receiver) as unknown;
+      },
+    });
+    const access = createAccessControl({ db, host: "127.0.0.1", otherWriters: false });
+    const key = await createApiKey(h.deps, { tenant: "acme", scopes: ["answer"], by: "test" });
+    const bearer = `Bearer ${key.token}`;
+    for (let i = 0; i < 3; i++) {
+      expect(await access.authenticate(bearer)).toMatchObject({ keyId: key.key.id });
+      expect(await access.authenticate(undefined)).toEqual({ refused: "missing" });
+    }
+    expect(lookups).toBe(1); // the key's row; "missing" followed from having seen a key
+    const unknown = `Bearer ${generateApiKey().token}`;
+    expect(await access.authenticate(unknown)).toEqual({ refused: "invalid" });
+    expect(await access.authenticate(unknown)).toEqual({ refused: "invalid" });
+    expect(lookups).toBe(2);
+
+    await revokeApiKey(h.deps, key.key.id, "test");
+    expect(await access.authenticate(bearer)).toEqual({ refused: "revoked" });
+    expect(lookups).toBe(3);
+    // Whoever made a key before this test, every key gone opens loopback again, at once.
+    for (const row of await listApiKeys(h.deps.db))
+      if (!row.revokedAt) await revokeApiKey(h.deps, row.id, "test");
+    expect(await access.authenticate(undefined)).toMatchObject({ keyId: null });
+    const again = await createApiKey(h.deps, { tenant: "acme", scopes: ["answer"], by: "test" });
+    expect(await access.authenticate(undefined)).toEqual({ refused: "missing" });
+    expect(await access.authenticate(`Bearer ${again.token}`)).toMatchObject({
+      keyId: again.key.id,
+    });
+  });
+
+  it("asks the store on every request where other processes may change keys", async () => {
+    let lookups = 0;
+    const db = new Proxy(h.deps.db, {
+      get: (target, name, receiver) => {
+        if (name === "select") lookups++;
+        return Reflect.get(target, name, receiver) as unknown;
+      },
+    });
+    const access = createAccessControl({ db, host: "127.0.0.1" });
+    const key = await createApiKey(h.deps, { tenant: "acme", scopes: ["answer"], by: "test" });
+    for (let i = 0; i < 3; i++)
+      expect(await access.authenticate(`Bearer ${key.token}`)).toMatchObject({ keyId: key.key.id });
+    expect(lookups).toBe(3);
+  });
+
   it("declares bearer security on every /v1 operation, with its scope, and none on the probes", async () => {
     const doc = await json(await call(h, { method: "GET", path: "/openapi.json" }));
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({
