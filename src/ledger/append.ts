@@ -41,7 +41,9 @@ export async function lockLedger<T extends Record<string, SQL>>(
   tx: Database,
   alongside?: T,
 ): Promise<LedgerHead & { [K in keyof T]: T[K] extends SQL<infer V> ? V : never }> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${LEDGER_APPEND_LOCK})`);
+  // The key inline, not a parameter: postgres.js asks a statement's parameter types in a round
+  // trip of its own before running it, and this one runs on every append.
+  await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(LEDGER_APPEND_LOCK))})`);
   // Taken under the lock, so times never go backwards along the log.
   const time = new Date();
   const [row] = await tx
