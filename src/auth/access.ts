@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
 import { ConfigError } from "../config.ts";
 import type { Database } from "../db/client.ts";
-import { findApiKey, hasActiveApiKey, keysChangedCount } from "../db/api-keys.ts";
+import { findApiKey, hasActiveApiKey } from "../db/api-keys.ts";
 import type { ApiKeyRow } from "../db/schema/index.ts";
 import { DEFAULT_TENANT, parseApiKey, verifyApiKey, type Scope } from "./keys.ts";
+import { keysChangedCount } from "./manage.ts";
 
 /** Who is calling: a key, or (`keyId` null) anyone on loopback while no key exists. */
 export type Caller = { keyId: string | null; tenant: string; scopes: Scope[] };
@@ -58,7 +59,7 @@ export function createAccessControl(options: {
   const alwaysRequired = Boolean(options.bootstrapKey) || !isLoopbackHost(options.host);
   let keysSeenUntil = 0;
   // What was read since `readAt` (a keysChangedCount), forgotten as soon as a key changes; a read
-  // during which a key changed is not kept.
+  // during which a key changed (the count moved) is not kept.
   let readAt = -1;
   let anyKey: boolean | null = null;
   const rows = new Map<string, ApiKeyRow | null>();
@@ -72,15 +73,13 @@ export function createAccessControl(options: {
     return true;
   };
 
-  const unchangedSince = (at: number) => at === readAt && at === keysChangedCount();
-
   async function keysRequired(): Promise<boolean> {
     if (alwaysRequired) return true;
     if (current()) {
       if (anyKey !== null) return anyKey;
       const at = readAt;
       const exists = await hasActiveApiKey(db);
-      if (unchangedSince(at)) anyKey = exists;
+      if (at === keysChangedCount()) anyKey = exists;
       return exists;
     }
     if (Date.now() < keysSeenUntil) return true;
@@ -94,7 +93,7 @@ export function createAccessControl(options: {
     if (rows.has(id)) return rows.get(id)!;
     const at = readAt;
     const row = await findApiKey(db, id);
-    if (unchangedSince(at)) {
+    if (at === keysChangedCount()) {
       if (rows.size >= KEYS_REMEMBERED) rows.clear();
       rows.set(id, row);
       if (row && !row.revokedAt) anyKey = true;

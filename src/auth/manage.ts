@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { ConfigError } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { appendInTransaction } from "../ledger/append.ts";
-import { findApiKey, insertApiKey, markApiKeyRevoked, noteKeysChanged } from "../db/api-keys.ts";
+import { findApiKey, insertApiKey, markApiKeyRevoked } from "../db/api-keys.ts";
 import type { ApiKeyRow } from "../db/schema/index.ts";
 import {
   DEFAULT_TENANT,
@@ -47,12 +47,26 @@ export async function recordKeyEvent(
   );
 }
 
-/** Run `work` in one transaction of `deps.db`, handing it the same deps on that transaction. */
+let keyChanges = 0;
+
+/**
+ * How many changes to the keys this process has made, for what remembers keys (auth/access.ts):
+ * it moves when each change's transaction ends, committed or not, so a read made while one was
+ * under way is never believed after it.
+ */
+export function keysChangedCount(): number {
+  return keyChanges;
+}
+
+/**
+ * Run `work` in one transaction of `deps.db`, handing it the same deps on that transaction: every
+ * change to the keys (create, revoke, bootstrap) runs here.
+ */
 async function inTransaction<T>(deps: KeyDeps, work: (tx: KeyDeps) => Promise<T>): Promise<T> {
   try {
     return await deps.db.transaction((tx) => work({ ...deps, db: tx as unknown as Database }));
   } finally {
-    noteKeysChanged(); // committed or not: what was read meanwhile is not believed
+    keyChanges++;
   }
 }
 

@@ -4,24 +4,8 @@ import { apiKeys, type ApiKeyRow } from "./schema/index.ts";
 
 export type NewApiKeyRow = typeof apiKeys.$inferInsert;
 
-let keyChanges = 0;
-
-/**
- * A count of this process's changes to the keys, for what remembers them (auth/access.ts): it
- * moves on every key written or revoked here, and again when the transaction holding the change
- * ends (noteKeysChanged), so nothing read before the commit is believed after it.
- */
-export function keysChangedCount(): number {
-  return keyChanges;
-}
-
-export function noteKeysChanged(): void {
-  keyChanges++;
-}
-
 /** Store a key (its secret's hash only); an id already taken stores nothing and gives null. */
 export async function insertApiKey(db: Database, row: NewApiKeyRow): Promise<ApiKeyRow | null> {
-  noteKeysChanged();
   const [inserted] = await db.insert(apiKeys).values(row).onConflictDoNothing().returning();
   return inserted ?? null;
 }
@@ -46,7 +30,6 @@ export async function markApiKeyRevoked(
   id: string,
   at = new Date(),
 ): Promise<ApiKeyRow | null> {
-  noteKeysChanged();
   const [row] = await db
     .update(apiKeys)
     .set({ revokedAt: at })

@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import * as schema from "./schema/index.ts";
 import { pgliteByteaTypes } from "./pglite-bytea.ts";
-import { openPgliteThread, type PgliteThread } from "./pglite-thread.ts";
+import { openPgliteThread } from "./pglite-thread.ts";
 import { acquireStoreLock, type StoreOwner } from "./store-lock.ts";
 
 export type Schema = typeof schema;
@@ -39,9 +39,7 @@ export type DatabaseOptions =
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url !== undefined) return openPostgres(options.url);
-  if (options.ownThread && options.dataDir !== undefined)
-    return openPgliteInThread(options.dataDir, options.role ?? "process");
-  return openPglite(options.dataDir, options.role ?? "process");
+  return openPglite(options.dataDir, options.role ?? "process", options.ownThread ?? false);
 }
 
 function openPostgres(url: string): DatabaseHandle {
@@ -71,33 +69,42 @@ function openPostgres(url: string): DatabaseHandle {
   };
 }
 
-async function openPglite(dataDir: string | undefined, role: string): Promise<DatabaseHandle> {
+/** An open PGlite store, before its handle adds the lock: its queries, migrations and close. */
+type OpenedStore = Pick<DatabaseHandle, "db" | "migrate" | "close">;
+
+async function openPglite(
+  dataDir: string | undefined,
+  role: string,
+  ownThread: boolean,
+): Promise<DatabaseHandle> {
   // Own the directory before PGlite reads a byte of it (store-lock.ts says why).
   const lock = dataDir
     ? await acquireStoreLock(dataDir, role, (error) => {
         throw new Error(`Lost ownership of the embedded store ${dataDir}: ${error.message}`);
       })
     : null;
-  let client: PGlite;
+  let store: OpenedStore;
   try {
-    client = await PGlite.create(dataDir, pgliteByteaTypes);
+    store =
+      ownThread && dataDir !== undefined
+        ? await openInThread(dataDir)
+        : await openInProcess(dataDir);
   } catch (error) {
     await lock?.release();
     throw error;
   }
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
   let closed = false;
   return {
-    db,
+    db: store.db,
     kind: "pglite",
-    migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    migrate: store.migrate,
     describeOwner: (extra) => lock?.describe(extra),
     async close() {
       // An unclosed PGlite keeps the event loop alive after writes: every exit path calls this.
       if (closed) return;
       closed = true;
       try {
-        await client.close();
+        await store.close();
       } finally {
         await lock?.release();
       }
@@ -105,34 +112,24 @@ async function openPglite(dataDir: string | undefined, role: string): Promise<Da
   };
 }
 
-/** A PGlite store in its own thread, reached as PostgreSQL is: same driver, same migrations. */
-async function openPgliteInThread(dataDir: string, role: string): Promise<DatabaseHandle> {
-  const lock = await acquireStoreLock(dataDir, role, (error) => {
-    throw new Error(`Lost ownership of the embedded store ${dataDir}: ${error.message}`);
-  });
-  let thread: PgliteThread;
-  try {
-    thread = await openPgliteThread(dataDir);
-  } catch (error) {
-    await lock.release();
-    throw error;
-  }
-  const db = drizzlePostgres(thread.client, { schema }) as unknown as Database;
-  let closed = false;
+async function openInProcess(dataDir: string | undefined): Promise<OpenedStore> {
+  const client = await PGlite.create(dataDir, pgliteByteaTypes);
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     db,
-    kind: "pglite",
+    migrate: () => migratePglite(db as never, { migrationsFolder: MIGRATIONS_DIR }),
+    close: () => client.close(),
+  };
+}
+
+/** The store in a thread of its own, reached as PostgreSQL is: same driver, same migrations. */
+async function openInThread(dataDir: string): Promise<OpenedStore> {
+  const thread = await openPgliteThread(dataDir);
+  const db = drizzlePostgres(thread.client, { schema }) as unknown as Database;
+  return {
+    db,
     migrate: () => migratePostgres(db as never, { migrationsFolder: MIGRATIONS_DIR }),
-    describeOwner: (extra) => lock.describe(extra),
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await thread.close();
-      } finally {
-        await lock.release();
-      }
-    },
+    close: () => thread.close(),
   };
 }
 
