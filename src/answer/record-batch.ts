@@ -1,5 +1,6 @@
-import { sql, type SQLWrapper } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { insertRows, queryPrepared } from "../db/query.ts";
 import { answers, citations } from "../db/schema/index.ts";
 import { lockLedger, prepareAppend, type LedgerActor } from "../ledger/append.ts";
 import { canonicalJson } from "../ledger/canonical-json.ts";
@@ -24,18 +25,14 @@ export type RecordedBody = { answer: RecordedAnswer; body: string };
 
 /** Scored sentences kept in the record besides the cited ones: enough to see what lost, and why. */
 const RECORDED_SENTENCES = 10;
-/**
- * Citation rows per statement: with a full batch's ledger and answer rows (25 parameters an
- * answer) and 11 parameters a citation, keeps a statement far below PostgreSQL's 65,535.
- */
-const CITATIONS_PER_STATEMENT = 2_000;
 
 /**
  * Record a batch of answers inside `tx`: under one ledger lock, check that every version they
  * cite is still current, then append the ledger records of those that are, at consecutive
  * indexes in batch order, with their rows and citations, in one statement. Three round trips
  * besides BEGIN and COMMIT, whatever the batch's size. Returns, per answer, its body or the
- * StaleEvidenceError that kept it out; a stale answer takes no index.
+ * StaleEvidenceError that kept it out; a stale answer takes no index. Both statements have the
+ * same text for any batch (values travel as parameters), so each is planned once per connection.
  */
 export async function writeAnswerBatch(
   tx: Database,
@@ -54,7 +51,6 @@ export async function writeAnswerBatch(
   const fresh = batch.filter((_, i) => outcomes[i] === null);
   const responses: RecordedAnswer[] = [];
   const { appended, insert: ledgerInsert } = prepareAppend(
-    tx,
     head,
     fresh.map(({ answered: { answer, evidence }, asked, index }, i) => ({
       kind: "answer" as const,
@@ -80,14 +76,15 @@ export async function writeAnswerBatch(
     ledgerIndex: appended[i]!.index,
   }));
   if (ledgerInsert) {
-    const citationRows = recorded.flatMap(citationRowsOf);
-    const [first = [], ...more] = slices(citationRows, CITATIONS_PER_STATEMENT);
-    await insertTogether(tx, [
-      ledgerInsert,
-      tx.insert(answers).values(recorded.map(answerRow)),
-      ...(first.length > 0 ? [tx.insert(citations).values(first)] : []),
-    ]);
-    for (const rows of more) await tx.insert(citations).values(rows);
+    await queryPrepared(
+      tx,
+      insertTogether([
+        ledgerInsert,
+        insertRows(answers, recorded.map(answerRow)),
+        // Always there, even with no rows, so the statement's text does not depend on them.
+        insertRows(citations, recorded.flatMap(citationRowsOf)),
+      ]),
+    );
   }
   let next = 0;
   return outcomes.map((stale) => {
@@ -98,25 +95,14 @@ export async function writeAnswerBatch(
 }
 
 /**
- * Run inserts as one statement, one round trip: all but the last as data-modifying WITH queries of
+ * Inserts as one statement, one round trip: all but the last as data-modifying WITH queries of
  * the last. Each runs to completion, and foreign keys are checked when the statement ends, so a
  * citation may name an answer inserted beside it.
  */
-async function insertTogether(tx: Database, inserts: SQLWrapper[]): Promise<void> {
-  // getSQL(): a query builder itself would be wrapped in parentheses, as a subquery is.
-  const last = inserts.at(-1)!.getSQL();
-  const before = inserts
-    .slice(0, -1)
-    .map((q, i) => sql`${sql.raw(`insert_${i}`)} as (${q.getSQL()})`);
-  await tx.execute(
-    before.length > 0 ? sql`with ${sql.join(before, sql`, `)} ${last}` : sql`${last}`,
-  );
-}
-
-function slices<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+function insertTogether(inserts: SQL[]): SQL {
+  const last = inserts.at(-1)!;
+  const before = inserts.slice(0, -1).map((q, i) => sql`${sql.raw(`insert_${i}`)} as (${q})`);
+  return before.length > 0 ? sql`with ${sql.join(before, sql`, `)} ${last}` : last;
 }
 
 type Recorded = AnswerToRecord & { response: RecordedAnswer; body: string; ledgerIndex: number };

@@ -1,5 +1,6 @@
-import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { insertRows, queryPrepared } from "../db/query.ts";
 import { auditRecords } from "../db/schema/index.ts";
 import { encodeEntry, type LedgerEntry, type LedgerKind } from "./entry.ts";
 
@@ -46,27 +47,30 @@ export async function lockLedger<T extends Record<string, SQL>>(
   await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(LEDGER_APPEND_LOCK))})`);
   // Taken under the lock, so times never go backwards along the log.
   const time = new Date();
-  const [row] = await tx
-    .select({
-      ...alongside,
-      // Read after the lock: under READ COMMITTED this statement sees every earlier append.
-      next: sql<string>`coalesce(max(${auditRecords.seq}) + 1, 0)`,
-    })
-    .from(auditRecords);
-  const { next, ...rest } = row as Record<string, unknown> & { next: string };
-  return { ...rest, index: Number(next), time } as never;
+  const columns = Object.entries(alongside ?? {}).map(
+    ([name, value]) => sql`${value} as ${sql.identifier(name)}`,
+  );
+  // Read after the lock: under READ COMMITTED this statement sees every earlier append. Its text
+  // is the same on every append (the values it checks are parameters): prepared once.
+  const next = sql`coalesce(max(${auditRecords.seq}) + 1, 0) as "next"`;
+  const [row] = await queryPrepared<Record<string, unknown> & { next: string }>(
+    tx,
+    sql`select ${sql.join([...columns, next], sql`, `)} from ${auditRecords}`,
+  );
+  const { next: index, ...rest } = row!;
+  return { ...rest, index: Number(index), time } as never;
 }
 
 /**
  * `records` as they are appended at the head and the indexes after it, in order, with the insert
- * that stores them all, not yet run: the caller runs it (alone, or within a larger statement) in
- * the transaction holding the ledger lock (lockLedger), once per lock, as the head does not move.
+ * that stores them all (insertRows: its text is the same for any number of records), not yet run:
+ * the caller runs it (alone, or within a larger statement, with queryPrepared) in the transaction
+ * holding the ledger lock (lockLedger), once per lock, as the head does not move.
  */
 export function prepareAppend(
-  tx: Database,
   head: LedgerHead,
   records: LedgerAppend[],
-): { appended: Appended[]; insert: (SQLWrapper & PromiseLike<unknown>) | null } {
+): { appended: Appended[]; insert: SQL | null } {
   const appended = records.map((record, i): Appended => {
     const index = head.index + i;
     const entry: LedgerEntry = {
@@ -82,7 +86,8 @@ export function prepareAppend(
     return { index, entry, ...encodeEntry(entry) };
   });
   if (appended.length === 0) return { appended, insert: null };
-  const insert = tx.insert(auditRecords).values(
+  const insert = insertRows(
+    auditRecords,
     appended.map(({ index, entry, text, leafHash }) => ({
       seq: index,
       kind: entry.kind,
@@ -104,8 +109,8 @@ export function prepareAppend(
  * lock would end with its statement, so callers always pass one (`db.transaction`).
  */
 export async function appendInTransaction(tx: Database, record: LedgerAppend): Promise<Appended> {
-  const { appended, insert } = prepareAppend(tx, await lockLedger(tx), [record]);
-  await insert;
+  const { appended, insert } = prepareAppend(await lockLedger(tx), [record]);
+  await queryPrepared(tx, insert!);
   return appended[0]!;
 }
 

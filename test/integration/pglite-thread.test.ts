@@ -1,10 +1,13 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
+import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle } from "../../src/db/client.ts";
 import { queryRows } from "../../src/db/query.ts";
+import { openPgliteThread, type PgliteThread } from "../../src/db/pglite-thread.ts";
 import { StoreLockedError } from "../../src/db/store-lock.ts";
 
 /**
@@ -108,5 +111,70 @@ describe("PGlite in its own thread", () => {
     const [threadTicks, processTicks] = [await ticksDuring(threaded), await ticksDuring(inProcess)];
     expect(processTicks).toBeLessThanOrEqual(1);
     expect(threadTicks).toBeGreaterThanOrEqual(10);
+  });
+
+  describe("its protocol bridge", () => {
+    // One store for these: the outer afterEach removes what fresh() made after every test.
+    const root = mkdtempSync(join(tmpdir(), "verity-bridge-"));
+    let thread: PgliteThread;
+    beforeAll(async () => void (thread = await openPgliteThread(join(root, "pglite"))));
+    afterAll(async () => {
+      await thread.close();
+      rmSync(root, { recursive: true, force: true });
+    });
+
+    it("answers pipelined statements in order, an error among them failing only its own", async () => {
+      const { client } = thread;
+      // postgres.js sends these without waiting: they reach the thread as one batch.
+      const results = await Promise.all([
+        client`select 1 as n`,
+        client`select no_such_function() as n`.catch((error: Error) => error),
+        client`select ${2}::int as n`,
+        client.unsafe("select 3 as n"),
+      ]);
+      expect(results[0]).toEqual([{ n: 1 }]);
+      expect((results[1] as Error).message).toMatch(/no_such_function/);
+      expect([...(results[2] as unknown[])]).toEqual([{ n: 2 }]);
+      expect([...(results[3] as unknown[])]).toEqual([{ n: 3 }]);
+    });
+
+    it("rolls back what a connection left open when a new one replaces it", async () => {
+      const socketDir = (thread.client.options.host as string[])[0]!;
+      const second = postgres({ host: socketDir, port: 5432, username: "postgres", max: 1 });
+      try {
+        await thread.client`create table t (id int)`;
+        let inside!: () => void;
+        const started = new Promise<void>((resolve) => (inside = resolve));
+        const abandoned = thread.client
+          .begin(async (tx) => {
+            await tx`insert into t values (1)`;
+            inside();
+            await new Promise(() => {}); // never commits: its connection is replaced
+          })
+          .catch((error: Error) => error);
+        await started;
+        // The thread serves one connection at a time: this one takes the old one's place.
+        expect(await second`select count(*)::int as n from t`).toEqual([{ n: 0 }]);
+        expect(await abandoned).toBeInstanceOf(Error);
+        await second`insert into t values (2)`;
+        expect(await second`select id from t`).toEqual([{ id: 2 }]);
+      } finally {
+        await second.end();
+      }
+    });
+
+    it("declines an encrypted connection in the protocol's words: one byte, N", async () => {
+      const socketDir = (thread.client.options.host as string[])[0]!;
+      const reply = await new Promise<Buffer>((resolve, reject) => {
+        const socket = connect(join(socketDir, ".s.PGSQL.5432"));
+        socket.once("error", reject);
+        socket.once("data", (data: Buffer) => (socket.destroy(), resolve(data)));
+        const sslRequest = Buffer.alloc(8);
+        sslRequest.writeInt32BE(8, 0);
+        sslRequest.writeInt32BE(80877103, 4);
+        socket.write(sslRequest);
+      });
+      expect(reply.toString()).toBe("N");
+    });
   });
 });
