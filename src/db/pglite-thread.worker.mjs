@@ -35,15 +35,22 @@ class Connection {
   constructor(socket, db) {
     this.socket = socket;
     this.db = db;
-    this.pending = Buffer.alloc(0);
+    /** What has arrived and is not yet executed, in the pieces it came in. */
+    this.parts = [];
+    this.buffered = 0;
+    /** Bytes needed before the next message is whole: the first is an 8-byte header at least. */
+    this.wanted = 8;
     this.started = false;
     this.closed = false;
     /** The batch being executed: data arriving meanwhile waits for the next. */
     this.running = Promise.resolve();
     socket.setNoDelay(true);
     socket.on("data", (data) => {
-      this.pending = this.pending.length === 0 ? data : Buffer.concat([this.pending, data]);
-      this.running = this.running.then(() => this.drain());
+      this.parts.push(data);
+      this.buffered += data.length;
+      // A message still arriving (a batch of an ingest can be megabytes, in 64 kB pieces) is
+      // joined once, when whole: joining at every piece made a 32 MB statement take 18 s.
+      if (this.buffered >= this.wanted) this.running = this.running.then(() => this.drain());
     });
     socket.on("error", () => socket.destroy());
     socket.on("close", () => {
@@ -67,13 +74,28 @@ class Connection {
     }
   }
 
+  /** Everything that has arrived, as one buffer. */
+  arrived() {
+    if (this.parts.length > 1) this.parts = [Buffer.concat(this.parts)];
+    return this.parts[0] ?? Buffer.alloc(0);
+  }
+
+  /** Drop the first `n` bytes, now executed; `wanted` is what the next message needs. */
+  consume(n, wanted) {
+    const rest = this.arrived().subarray(n);
+    this.parts = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    this.wanted = wanted;
+  }
+
   /** The first message: an encryption request (declined: a private socket), or the startup. */
   takeStartup() {
-    if (this.pending.length < 8) return null;
-    const length = this.pending.readInt32BE(0);
-    const code = this.pending.readInt32BE(4);
+    const buffer = this.arrived();
+    if (buffer.length < 8) return null;
+    const length = buffer.readInt32BE(0);
+    const code = buffer.readInt32BE(4);
     if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
-      this.pending = this.pending.subarray(8);
+      this.consume(8, 8);
       this.socket.write("N");
       return { messages: Buffer.alloc(0), terminate: false };
     }
@@ -81,31 +103,42 @@ class Connection {
       this.socket.destroy();
       return null;
     }
-    if (this.pending.length < length) return null;
-    const messages = this.pending.subarray(0, length);
-    this.pending = this.pending.subarray(length);
+    if (buffer.length < length) {
+      this.wanted = length;
+      return null;
+    }
+    const messages = buffer.subarray(0, length);
+    this.consume(length, 5);
     this.started = true;
     return { messages, terminate: false };
   }
 
   /** Every complete message that has arrived, up to a Terminate (which ends the connection). */
   takeMessages() {
-    const buffer = this.pending;
+    const buffer = this.arrived();
     let end = 0;
     let terminate = false;
+    // A message is a type byte and a length that counts itself: 5 bytes before its length is known.
+    let wanted = 5;
     while (end + 5 <= buffer.length) {
       const type = buffer[end];
       const next = end + 1 + buffer.readInt32BE(end + 1);
-      if (next > buffer.length) break;
+      if (next > buffer.length) {
+        wanted = next - end;
+        break;
+      }
       if (type === TERMINATE) {
         terminate = true;
         break;
       }
       end = next;
     }
-    if (end === 0 && !terminate) return null;
+    if (end === 0 && !terminate) {
+      this.wanted = wanted;
+      return null;
+    }
     const messages = buffer.subarray(0, end);
-    this.pending = buffer.subarray(end);
+    this.consume(end, wanted);
     return { messages, terminate };
   }
 

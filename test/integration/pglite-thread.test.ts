@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
@@ -136,6 +137,13 @@ describe("PGlite in its own thread", () => {
       expect((results[1] as Error).message).toMatch(/no_such_function/);
       expect([...(results[2] as unknown[])]).toEqual([{ n: 2 }]);
       expect([...(results[3] as unknown[])]).toEqual([{ n: 3 }]);
+    });
+
+    it("takes a statement that arrives in many pieces: an 8 MB parameter, whole", async () => {
+      const text = "0123456789abcdef".repeat(512 * 1024);
+      const [row] =
+        await thread.client`select length(${text}::text) as n, md5(${text}::text) as md5`;
+      expect(row).toEqual({ n: text.length, md5: createHash("md5").update(text).digest("hex") });
     });
 
     it("rolls back what a connection left open when a new one replaces it", async () => {
