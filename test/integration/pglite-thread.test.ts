@@ -171,6 +171,20 @@ describe("PGlite in its own thread", () => {
       }
     });
 
+    it("ends a connection that sends a length no message can have, and serves the next", async () => {
+      const socketDir = (thread.client.options.host as string[])[0]!;
+      const closed = await new Promise<boolean>((resolve, reject) => {
+        const socket = connect(join(socketDir, ".s.PGSQL.5432"));
+        socket.once("error", reject);
+        socket.once("close", () => resolve(true));
+        const header = Buffer.alloc(8);
+        header.writeInt32BE(-1, 0); // a startup "length" of -1
+        socket.write(header);
+      });
+      expect(closed).toBe(true);
+      expect(await thread.client`select 1 as n`).toEqual([{ n: 1 }]);
+    });
+
     it("declines an encrypted connection in the protocol's words: one byte, N", async () => {
       const socketDir = (thread.client.options.host as string[])[0]!;
       const reply = await new Promise<Buffer>((resolve, reject) => {
