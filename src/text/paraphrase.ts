@@ -68,12 +68,29 @@ for (const [a, b] of [...NUMBER_ALIASES, ...UNIT_ALIASES, ...BOUND_ALIASES]) {
   EXACT_ALIASES.set(b, [...(EXACT_ALIASES.get(b) ?? []), a]);
 }
 
+/** Question words whose paraphrases are known; cleared when full, so memory stays bounded. */
+const PARAPHRASES_KEPT = 20_000;
+const paraphrasesKept = new Map<string, Paraphrases>();
+
 /**
  * Paraphrases of one question word (its lexeme, and how the question wrote it): exact aliases
  * (numbers, units, bounds), the word's dictionary form when the stemmer cannot reach it ("kept"
- * is "keep", "children" "child", "better" "good"), and WordNet's relations of both.
+ * is "keep", "children" "child", "better" "good"), and WordNet's relations of both. Memoised
+ * (the result is shared: read-only): questions repeat their words, and the lemmatiser's three
+ * calls and the merging were a few percent of a busy server's main thread.
  */
 export function paraphrasesOf(lexeme: string, surface = lexeme): Paraphrases {
+  const key = `${lexeme}\u0000${surface}`;
+  let known = paraphrasesKept.get(key);
+  if (known === undefined) {
+    if (paraphrasesKept.size >= PARAPHRASES_KEPT) paraphrasesKept.clear();
+    known = findParaphrases(lexeme, surface);
+    paraphrasesKept.set(key, known);
+  }
+  return known;
+}
+
+function findParaphrases(lexeme: string, surface: string): Paraphrases {
   const out = new Map(wordNet().paraphrasesOf(lexeme));
   for (const lemma of irregularLemmas(surface)) {
     if (lemma === lexeme) continue;

@@ -130,43 +130,62 @@ export function readWordNet(dictDir: string): WordNet {
       for (const b of pointerWords(to, p.target)) add(a, b);
   }
 
+  /**
+   * Each synset's lemmas as stems (null for a multi-word lemma), made when first needed and kept:
+   * bounded by WordNet itself, and a question's paraphrases stem the same synsets' words again and
+   * again: with the fan-outs counted once, every stem's paraphrases take ~40% less time.
+   */
+  const stems = new Map<SynsetKey, (string | null)[]>();
+  const stemsOf = (key: SynsetKey): (string | null)[] => {
+    let out = stems.get(key);
+    if (!out) {
+      out = (words.get(key) ?? []).map((l) => (l.includes("_") ? null : stemOf(l)));
+      stems.set(key, out);
+    }
+    return out;
+  };
+  /** How many pointers of each relation a synset has, counted once rather than per pointer. */
+  const fanOuts = (pointers: Pointer[]): Map<Relation, number> => {
+    const counts = new Map<Relation, number>();
+    for (const p of pointers) counts.set(p.relation, (counts.get(p.relation) ?? 0) + 1);
+    return counts;
+  };
+
   const paraphrases = new Map<string, Map<string, number>>();
   const paraphrasesOf = (stem: string): Map<string, number> => {
     const cached = paraphrases.get(stem);
     if (cached) return cached;
     const out = new Map<string, number>();
-    const credit = (lemma: string, relation: Relation) => {
-      if (lemma.includes("_")) return;
-      const s = stemOf(lemma);
-      if (s !== stem && (out.get(s) ?? 0) < RELATION_CREDIT[relation]) {
+    const creditStem = (s: string | null, relation: Relation) => {
+      if (s !== null && s !== stem && (out.get(s) ?? 0) < RELATION_CREDIT[relation]) {
         out.set(s, RELATION_CREDIT[relation]);
       }
     };
     // WordNet lists "big", not "biggest": a comparative or superlative counts as its adjective.
     const base = adjectiveBase(stem, (s) => frequentSynsetsOf.has(s));
     if (base) {
-      credit(base, "derived");
+      creditStem(base.includes("_") ? null : stemOf(base), "derived");
       for (const [s, c] of paraphrasesOf(base))
         if (s !== stem && (out.get(s) ?? 0) < c) out.set(s, c);
     }
     for (const key of frequentSynsetsOf.get(stem) ?? []) {
-      const members = words.get(key) ?? [];
-      const single = members.filter((l) => !l.includes("_"));
+      const memberStems = stemsOf(key);
+      const single = memberStems.filter((s) => s !== null);
       // A vague synset ("get", "take" and twenty more) says nothing specific about its words.
       const specific = single.length <= MAX_SYNSET_WORDS;
-      if (specific) for (const m of single) credit(m, "synonym");
+      if (specific) for (const s of single) creditStem(s, "synonym");
       const pointers = related.get(key) ?? [];
-      const fanOut = (relation: Relation) => pointers.filter((p) => p.relation === relation).length;
+      const fanOut = fanOuts(pointers);
       for (const p of pointers) {
         // A word-level pointer relates one word of the synset: it must be this stem's word.
-        if (p.source !== 0 && stemOf(members[p.source - 1] ?? "") !== stem) continue;
+        if (p.source !== 0 && memberStems[p.source - 1] !== stem) continue;
         if (p.relation === "broader" && !specific) continue;
         // "big" is similar to sixty adjectives and "number" has forty kinds: none of them is
         // what the question said in other words.
-        if (p.relation !== "derived" && fanOut(p.relation) > MAX_FAN_OUT) continue;
-        const targets = pointerWords(words.get(p.to) ?? [], p.target);
+        if (p.relation !== "derived" && fanOut.get(p.relation)! > MAX_FAN_OUT) continue;
+        const targets = pointerWords(stemsOf(p.to), p.target);
         if (p.relation === "broader" && targets.length > MAX_SYNSET_WORDS) continue;
-        for (const t of targets) credit(t, p.relation);
+        for (const t of targets) creditStem(t, p.relation);
       }
     }
     // Only stems WordNet knows are kept: questions bring any token, and a cache keyed by them
@@ -234,7 +253,7 @@ function adjectiveBase(stem: string, known: (stem: string) => boolean): string |
 const posOf = (pos: string) => (pos === "s" ? "a" : pos);
 
 /** 0 relates the whole synsets; otherwise the pointer names one word (1-based) on that side. */
-function pointerWords(lemmas: string[], index: number): string[] {
+function pointerWords<T>(lemmas: T[], index: number): T[] {
   if (index === 0) return lemmas;
   const one = lemmas[index - 1];
   return one ? [one] : [];
