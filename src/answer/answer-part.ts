@@ -2,6 +2,7 @@ import { timeStage } from "../metrics/metrics.ts";
 import { retrieveCandidates, type Retrieval, type RetrievalDeps } from "../retrieval/retrieve.ts";
 import type { CrossEncoder } from "../scoring/cross-encoder.ts";
 import { scoreSentences, type ScoredSentence, type SentenceEvidence } from "../scoring/evidence.ts";
+import { analysePassage } from "../scoring/passage-analysis.ts";
 import { isKeywordNoise } from "../scoring/question-form.ts";
 import { rescoreWithCrossEncoder } from "../scoring/rescore.ts";
 import type { VerifierModel } from "../scoring/verifier.ts";
@@ -87,6 +88,9 @@ export async function answerPart(
       k: policy.candidateChunks,
       excludeSuspectedInjection: policy.excludeSuspectedInjection,
       citableTrust: policy.citableTrust,
+      // Scoring analyses these passages next (in process, kept by text): begun while the
+      // question's vector is computed, it is off the answer's critical path.
+      whileEmbedding: deps.index.current().lexical ? analysePassage : undefined,
     }),
   );
   const threshold = deps.crossEncoder ? deps.crossEncoderThreshold : thresholdFor(policy, question);

@@ -7,6 +7,7 @@ import { analyseQuestionInMemory, searchLexicalInMemory } from "./lexical-memory
 import type { IndexHolder } from "./index-holder.ts";
 import { sourcesAtTrust } from "./index-store.ts";
 import { dot } from "./vector-math.ts";
+import { whilePending } from "./while-pending.ts";
 import { analyseQuestion, searchLexical, type QueryTerms } from "./lexical.ts";
 
 /** How many hits each retriever contributes before fusion. */
@@ -49,6 +50,12 @@ export type RetrieveInput = {
   excludeSuspectedInjection?: boolean;
   /** Only chunks of sources at these trust tiers (policy citableTrust); every tier when absent. */
   citableTrust?: readonly Trust[];
+  /**
+   * Work for the wait on the question's vector: called with the text of each of the best k
+   * lexical hits, best first, for as long as the vector is not ready (whilePending). The answer's
+   * scoring reads the candidates' passages next, and the best lexical hits are most of them.
+   */
+  whileEmbedding?: (passage: string) => void;
 };
 
 type Trust = (typeof trustTier.enumValues)[number];
@@ -100,8 +107,18 @@ export async function retrieveCandidates(
         })
       : searchLexical(db, query, { k: LIST_DEPTH, tenant, sourceIds: input.sourceIds, trust }),
   );
-  const vector = await embedding;
   const { index, corpus } = searchableIndex;
+  const { whileEmbedding } = input;
+  const vector = await whilePending(
+    embedding,
+    whileEmbedding
+      ? lexical.slice(0, input.k).map((hit) => () => {
+          const chunk = corpus.chunk(hit.chunkId);
+          if (chunk && !(input.excludeSuspectedInjection && chunk.suspectedInjection))
+            whileEmbedding(chunk.text);
+        })
+      : [],
+  );
   const allowed = input.sourceIds?.length ? new Set(input.sourceIds) : null;
   const searchable = (chunkId: string) => {
     const version = corpus.chunk(chunkId)?.version;
