@@ -246,6 +246,38 @@ describe("ONNX worker host", () => {
   });
 });
 
+describe("ONNX worker host, a call's send", () => {
+  // Counts the calls it has received in shared memory, so the main thread can see one arrive
+  // without ever yielding.
+  const countingWorker = `import { parentPort, workerData } from "node:worker_threads";
+    const received = new Int32Array(workerData.sessionOptions.received);
+    parentPort.on("message", ({ id, feeds }) => {
+      Atomics.add(received, 0, 1);
+      parentPort.postMessage({ id, ok: true, data: feeds.x.data });
+    });`;
+  const workerUrl = new URL(`data:text/javascript,${encodeURIComponent(countingWorker)}`);
+
+  it("reaches a running worker while the caller is still busy, not after", async () => {
+    const received = new Int32Array(new SharedArrayBuffer(4));
+    const worker = createOnnxWorker({
+      workerUrl,
+      loadModel: () => Uint8Array.of(1),
+      // Cloned into workerData: a SharedArrayBuffer is shared, not copied.
+      sessionOptions: { received: received.buffer } as never,
+    });
+    const feeds = { x: { type: "float32" as const, data: Float32Array.of(1), dims: [1] } };
+    await worker.run(feeds, "y");
+    const call = worker.run({ x: { type: "float32", data: Float32Array.of(2), dims: [1] } }, "y");
+    // Synchronous work after the call, as a question's analysis and BM25 search follow it: the
+    // worker must have the call meanwhile (an await before the send would hold it until now).
+    const deadline = performance.now() + 5_000;
+    while (Atomics.load(received, 0) < 2 && performance.now() < deadline);
+    expect(Atomics.load(received, 0)).toBe(2);
+    expect(Array.from(await call)).toEqual([2]);
+    await worker.close();
+  });
+});
+
 /** A passage of ~100-130 tokens, different for every `i`. */
 function passage(i: number): string {
   const words = ["cohort", "protein", "river", "budget", "ledger", "enzyme", "harbour", "theorem"];
