@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { createLru } from "./lru.ts";
 import { wordNet } from "./wordnet.ts";
 
 /**
@@ -68,9 +69,9 @@ for (const [a, b] of [...NUMBER_ALIASES, ...UNIT_ALIASES, ...BOUND_ALIASES]) {
   EXACT_ALIASES.set(b, [...(EXACT_ALIASES.get(b) ?? []), a]);
 }
 
-/** Question words whose paraphrases are known; cleared when full, so memory stays bounded. */
+/** Question words whose paraphrases are kept (the least recently asked are forgotten first). */
 const PARAPHRASES_KEPT = 20_000;
-const paraphrasesKept = new Map<string, Paraphrases>();
+const paraphrasesKept = createLru<string, Paraphrases>(PARAPHRASES_KEPT);
 
 /**
  * Paraphrases of one question word (its lexeme, and how the question wrote it): exact aliases
@@ -83,7 +84,6 @@ export function paraphrasesOf(lexeme: string, surface = lexeme): Paraphrases {
   const key = `${lexeme}\u0000${surface}`;
   let known = paraphrasesKept.get(key);
   if (known === undefined) {
-    if (paraphrasesKept.size >= PARAPHRASES_KEPT) paraphrasesKept.clear();
     known = findParaphrases(lexeme, surface);
     paraphrasesKept.set(key, known);
   }
