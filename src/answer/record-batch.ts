@@ -2,7 +2,13 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { insertRows, queryPrepared } from "../db/query.ts";
 import { answers, citations } from "../db/schema/index.ts";
-import { lockLedger, prepareAppend, type LedgerActor } from "../ledger/append.ts";
+import {
+  ledgerGate,
+  lockLedger,
+  prepareAppend,
+  type LedgerActor,
+  type LedgerHead,
+} from "../ledger/append.ts";
 import { canonicalJson } from "../ledger/canonical-json.ts";
 import type { IndexState } from "../retrieval/hnsw.ts";
 import type { ReviewReason } from "../review/queue.ts";
@@ -31,13 +37,14 @@ const RECORDED_SENTENCES = 10;
  * cite is still current, then append the ledger records of those that are, at consecutive
  * indexes in batch order, with their rows and citations, in one statement. Three round trips
  * besides BEGIN and COMMIT, whatever the batch's size. Returns, per answer, its body or the
- * StaleEvidenceError that kept it out; a stale answer takes no index. Both statements have the
- * same text for any batch (values travel as parameters), so each is planned once per connection.
+ * StaleEvidenceError that kept it out; a stale answer takes no index; and where the ledger's head
+ * is once they are in. Both statements have the same text for any batch (values travel as
+ * parameters), so each is planned once per connection.
  */
 export async function writeAnswerBatch(
   tx: Database,
   batch: AnswerToRecord[],
-): Promise<(RecordedBody | StaleEvidenceError)[]> {
+): Promise<{ outcomes: (RecordedBody | StaleEvidenceError)[]; head: LedgerHead }> {
   const cited = citedRows(batch.map((b) => b.answered.answer));
   const head = await lockLedger(tx, { current: confirmedCitations(cited) });
   const confirmed = new Set(head.current);
@@ -49,6 +56,59 @@ export async function writeAnswerBatch(
       : null;
   });
   const fresh = batch.filter((_, i) => outcomes[i] === null);
+  const { recorded, inserts } = prepareRecords(head, fresh);
+  if (inserts) await queryPrepared(tx, insertTogether(inserts));
+  let next = 0;
+  return {
+    outcomes: outcomes.map((stale) => stale ?? recorded[next++]!),
+    head: { index: head.index + fresh.length, time: head.time },
+  };
+}
+
+/**
+ * Record a batch of answers at the ledger head this process expects, in one statement and one
+ * round trip with no transaction around it (ledgerGate says why that is safe): every answer's
+ * ledger record, row and citations, written only if the head is still `expected` and every
+ * version cited is current, checked as writeAnswerBatch checks it (share-locked until the
+ * statement commits). Returns the bodies, in order, or null when nothing was written because
+ * the head moved or a citation is stale: writeAnswerBatch, under the lock, then sorts it out.
+ * Throws what the statement met, a unique violation when another append took the index after
+ * the statement began (nothing written either).
+ */
+export async function writeAnswerBatchAt(
+  db: Database,
+  batch: AnswerToRecord[],
+  expected: LedgerHead,
+): Promise<RecordedBody[] | null> {
+  const cited = citedRows(batch.map((b) => b.answered.answer));
+  const everyCited = sql`array(select jsonb_array_elements_text(${JSON.stringify(cited.map(citedKey))}::jsonb))`;
+  const gate = ledgerGate(expected, sql<boolean>`${confirmedCitations(cited)} @> ${everyCited}`);
+  const { recorded, inserts } = prepareRecords(
+    expected,
+    batch,
+    sql<boolean>`(select ok from ${sql.raw(GATE)})`,
+  );
+  const [row] = await queryPrepared<{ ok: boolean }>(
+    db,
+    insertTogether(inserts!, { [GATE]: gate }, sql`select ok from ${sql.raw(GATE)}`),
+  );
+  return row?.ok ? recorded : null;
+}
+
+/** The WITH query a gated record statement names its ledgerGate by. */
+const GATE = "ledger_gate";
+
+/**
+ * The ledger records of `fresh` appended at `head`, with their answer rows and citations, as
+ * RecordedBody values and the inserts that store them (null for no answers): inserts into the
+ * ledger, answers and citations, each with the same text for any batch, citations even with no
+ * rows. With `onlyIf`, they write nothing unless it holds.
+ */
+function prepareRecords(
+  head: LedgerHead,
+  fresh: AnswerToRecord[],
+  onlyIf?: SQL<boolean>,
+): { recorded: RecordedBody[]; inserts: SQL[] | null } {
   const responses: RecordedAnswer[] = [];
   const { appended, insert: ledgerInsert } = prepareAppend(
     head,
@@ -68,6 +128,7 @@ export async function writeAnswerBatch(
         };
       },
     })),
+    onlyIf,
   );
   const recorded = fresh.map((b, i) => ({
     ...b,
@@ -75,34 +136,31 @@ export async function writeAnswerBatch(
     body: canonicalJson(responses[i]),
     ledgerIndex: appended[i]!.index,
   }));
-  if (ledgerInsert) {
-    await queryPrepared(
-      tx,
-      insertTogether([
+  const inserts = ledgerInsert
+    ? [
         ledgerInsert,
-        insertRows(answers, recorded.map(answerRow)),
-        // Always there, even with no rows, so the statement's text does not depend on them.
-        insertRows(citations, recorded.flatMap(citationRowsOf)),
-      ]),
-    );
-  }
-  let next = 0;
-  return outcomes.map((stale) => {
-    if (stale) return stale;
-    const { response, body } = recorded[next++]!;
-    return { answer: response, body };
-  });
+        insertRows(answers, recorded.map(answerRow), onlyIf),
+        insertRows(citations, recorded.flatMap(citationRowsOf), onlyIf),
+      ]
+    : null;
+  return { recorded: recorded.map(({ response, body }) => ({ answer: response, body })), inserts };
 }
 
 /**
  * Inserts as one statement, one round trip: all but the last as data-modifying WITH queries of
- * the last. Each runs to completion, and foreign keys are checked when the statement ends, so a
+ * the last, or, with `final`, all of them as WITH queries of that, after the queries `before`
+ * names. Each runs to completion, and foreign keys are checked when the statement ends, so a
  * citation may name an answer inserted beside it.
  */
-function insertTogether(inserts: SQL[]): SQL {
-  const last = inserts.at(-1)!;
-  const before = inserts.slice(0, -1).map((q, i) => sql`${sql.raw(`insert_${i}`)} as (${q})`);
-  return before.length > 0 ? sql`with ${sql.join(before, sql`, `)} ${last}` : last;
+function insertTogether(inserts: SQL[], before: Record<string, SQL> = {}, final?: SQL): SQL {
+  const last = final ?? inserts.at(-1)!;
+  const withs = [
+    ...Object.entries(before).map(([name, q]) => sql`${sql.raw(name)} as (${q})`),
+    ...(final ? inserts : inserts.slice(0, -1)).map(
+      (q, i) => sql`${sql.raw(`insert_${i}`)} as (${q})`,
+    ),
+  ];
+  return withs.length > 0 ? sql`with ${sql.join(withs, sql`, `)} ${last}` : last;
 }
 
 type Recorded = AnswerToRecord & { response: RecordedAnswer; body: string; ledgerIndex: number };

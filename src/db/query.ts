@@ -45,9 +45,14 @@ export type FullRow<T extends PgTable> = {
  * how many there are (none included): they travel as one jsonb parameter, typed by the table's
  * own columns (jsonb_populate_recordset), so queryPrepared plans it once. Rows give every column,
  * as a column left out would be null rather than its default. Dates are sent as ISO 8601 and
- * jsonb columns as the JSON they hold, as drizzle's own insert sends them.
+ * jsonb columns as the JSON they hold, as drizzle's own insert sends them. With `onlyIf`, a
+ * condition of the statement it runs in, nothing is inserted unless it holds.
  */
-export function insertRows<T extends PgTable>(table: T, rows: FullRow<T>[]): SQL {
+export function insertRows<T extends PgTable>(
+  table: T,
+  rows: FullRow<T>[],
+  onlyIf?: SQL<boolean>,
+): SQL {
   const columns = Object.entries(getTableColumns(table));
   const json = rows.map((row) => {
     const out: Record<string, unknown> = {};
@@ -62,5 +67,6 @@ export function insertRows<T extends PgTable>(table: T, rows: FullRow<T>[]): SQL
     sql`, `,
   );
   const tableName = sql.identifier(getTableName(table));
-  return sql`insert into ${tableName} (${names}) select ${names} from jsonb_populate_recordset(null::${tableName}, ${JSON.stringify(json)}::jsonb)`;
+  const where = onlyIf ? sql` where ${onlyIf}` : sql``;
+  return sql`insert into ${tableName} (${names}) select ${names} from jsonb_populate_recordset(null::${tableName}, ${JSON.stringify(json)}::jsonb)${where}`;
 }

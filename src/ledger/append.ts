@@ -62,14 +62,47 @@ export async function lockLedger<T extends Record<string, SQL>>(
 }
 
 /**
+ * An append with no transaction of its own making, at the head a process expects (where its own
+ * last append left it): one statement, one round trip, instead of lockLedger's transaction of
+ * five (BEGIN, lock, head, insert, COMMIT). This is a one-row query, for that statement's WITH,
+ * whose `ok` says the append at `expected` may go ahead: it takes the ledger lock, and in that statement's snapshot the head is
+ * still `expected.index`, the last record's time is not after `expected.time` (times never go
+ * backwards along the log), and `condition` holds. The statement's inserts name `ok` as their
+ * condition (prepareAppend's `onlyIf`), so when it does not hold nothing is written and the
+ * caller appends the locked way (lockLedger) instead.
+ *
+ * Why this is as safe as lockLedger's two statements: the snapshot is taken when the statement
+ * starts, before the lock is granted, so a record committed in between is not seen and its index
+ * looks free. The index is the table's primary key, though, and the check for a duplicate key
+ * sees every committed (and waits for every uncommitted) row whatever the snapshot, so that
+ * insert fails with a unique violation instead of forking the log; the caller then takes the
+ * locked way. The lock is still taken, before any insert can run (they read `ok`), so an append
+ * that holds it while it works never meets this one's record at the index it read.
+ */
+export function ledgerGate(expected: LedgerHead, condition: SQL<boolean>): SQL {
+  return sql`
+    select h.next = ${expected.index}::bigint
+           and (h.last is null or h.last <= ${expected.time.toISOString()}::timestamptz)
+           and ${condition} as ok
+    from (select pg_advisory_xact_lock(${sql.raw(String(LEDGER_APPEND_LOCK))})) as lock,
+         lateral (
+           select coalesce(max(${auditRecords.seq}) + 1, 0) as next,
+                  (select ${auditRecords.createdAt} from ${auditRecords}
+                   order by ${auditRecords.seq} desc limit 1) as last
+           from ${auditRecords}) as h`;
+}
+
+/**
  * `records` as they are appended at the head and the indexes after it, in order, with the insert
  * that stores them all (insertRows: its text is the same for any number of records), not yet run:
  * the caller runs it (alone, or within a larger statement, with queryPrepared) in the transaction
- * holding the ledger lock (lockLedger), once per lock, as the head does not move.
+ * holding the ledger lock (lockLedger), once per lock, as the head does not move; or, with
+ * `onlyIf` naming a ledgerGate's `ok`, in the statement holding that gate.
  */
 export function prepareAppend(
   head: LedgerHead,
   records: LedgerAppend[],
+  onlyIf?: SQL<boolean>,
 ): { appended: Appended[]; insert: SQL | null } {
   const appended = records.map((record, i): Appended => {
     const index = head.index + i;
@@ -99,6 +132,7 @@ export function prepareAppend(
       entry: text,
       leafHash: leafHash.toString("hex"),
     })),
+    onlyIf,
   );
   return { appended, insert };
 }

@@ -11,7 +11,8 @@ import { DEFAULT_TENANT } from "../../src/auth/keys.ts";
 import { openDatabase, type Database } from "../../src/db/client.ts";
 import { auditRecords, documentVersions } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/ids.ts";
-import { appendRecord } from "../../src/ledger/append.ts";
+import { appendRecord, lockLedger, prepareAppend } from "../../src/ledger/append.ts";
+import { queryPrepared } from "../../src/db/query.ts";
 import { canonicalJson } from "../../src/ledger/canonical-json.ts";
 import { ledgerSize } from "../../src/ledger/records.ts";
 import { verifyLedger } from "../../src/ledger/verify-ledger.ts";
@@ -51,14 +52,28 @@ function again(answered: Answered): Answered {
  */
 describe.each(storeKinds())("answer records on %s", (kind) => {
   let h: Harness;
-  /** The harness's database, counting the transactions started on it. */
+  /**
+   * The harness's database, counting the transactions started on it and the statements run on
+   * it outside them (a record written at the expected ledger head is one such statement).
+   */
   let counted: Database;
   let transactions = 0;
+  let statements = 0;
+  const writes = () => ({ transactions, statements });
 
   beforeAll(async () => {
     h = await startHarness(kind, { embedder: encoder() });
     const db = h.deps.db;
+    const session = Object.create(db._.session, {
+      prepareQuery: {
+        value: (...args: Parameters<Database["_"]["session"]["prepareQuery"]>) => {
+          statements += 1;
+          return db._.session.prepareQuery(...args);
+        },
+      },
+    }) as Database["_"]["session"];
     counted = Object.create(db, {
+      _: { value: { ...db._, session } },
       transaction: {
         value: (...args: Parameters<Database["transaction"]>) => {
           transactions += 1;
@@ -90,10 +105,11 @@ describe.each(storeKinds())("answer records on %s", (kind) => {
 
   it("records what queued behind a running transaction in one more, in the order asked", async () => {
     const answered = await compose(BASIC_PLAN);
-    const before = transactions;
-    // The first starts a transaction at once; the 69 asked meanwhile fill one of 64, then one of 5.
+    // The first is written at once, under the ledger lock (this recorder has not written yet, so
+    // it does not know the head); the 69 asked meanwhile fill one write of 64, then one of 5,
+    // each one statement at the head the write before left.
     const recorded = await Promise.all(Array.from({ length: 70 }, () => record(again(answered))));
-    expect(transactions - before).toBe(3);
+    expect(writes()).toEqual({ transactions: 1, statements: 2 });
     const first = recorded[0]!.answer.ledger.index;
     expect(recorded.map((r) => r.answer.ledger.index)).toEqual(
       Array.from({ length: 70 }, (_, i) => first + i),
@@ -176,6 +192,73 @@ describe.each(storeKinds())("answer records on %s", (kind) => {
     expect(report.problems).toEqual([]);
   });
 
+  it("writes at the head its last write left in one statement, the locked way once it moved", async () => {
+    const answered = await compose(BASIC_PLAN);
+    const first = (await record(again(answered))).answer.ledger.index;
+    const before = writes();
+    const second = await record(again(answered));
+    expect(writes()).toEqual({ ...before, statements: before.statements + 1 });
+    expect(second.answer.ledger.index).toBe(first + 1);
+    // Another append moves the head: the statement at the old head writes nothing, and the
+    // record goes after that append, under the lock.
+    const review = await appendRecord(h.deps.db, {
+      kind: "review",
+      actor: { tenant: DEFAULT_TENANT, keyId: null },
+      requestId: null,
+      subject: "rev_moved",
+      payload: () => ({ note: "moves the head" }),
+    });
+    expect(review.index).toBe(first + 2);
+    const third = await record(again(answered));
+    expect(writes()).toEqual({
+      transactions: before.transactions + 1,
+      statements: before.statements + 2,
+    });
+    expect(third.answer.ledger.index).toBe(first + 3);
+    expect(await ledgerSize(h.deps.db)).toBe(first + 4);
+    const report = await verifyLedger(h.deps.db, { publicKey: h.deps.ledger.signer! });
+    expect(report.problems).toEqual([]);
+  });
+
+  it("neither forks the log nor fails an append that holds the lock while a record waits", async () => {
+    const answered = await compose(BASIC_PLAN);
+    const first = (await record(again(answered))).answer.ledger.index;
+    // An append that takes the lock and reads the next index, then holds both a while before it
+    // writes there: on PostgreSQL the record's statement starts meanwhile and must wait for the
+    // lock (its snapshot, taken before that append commits, shows the index free), else it would
+    // take the index and fail the append; PGlite runs one at a time.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let taken!: () => void;
+    const locked = new Promise<void>((resolve) => (taken = resolve));
+    const holder = h.deps.db.transaction(async (txn) => {
+      const tx = txn as unknown as Database;
+      const head = await lockLedger(tx);
+      taken();
+      await held;
+      const { appended, insert } = prepareAppend(head, [
+        {
+          kind: "review",
+          actor: { tenant: DEFAULT_TENANT, keyId: null },
+          requestId: null,
+          subject: "rev_holding",
+          payload: () => ({ note: "holds the ledger lock" }),
+        },
+      ]);
+      await queryPrepared(tx, insert!);
+      return appended[0]!.index;
+    });
+    await locked;
+    const recording = record(again(answered));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    release();
+    expect(await holder).toBe(first + 1);
+    expect((await recording).answer.ledger.index).toBe(first + 2);
+    expect(await ledgerSize(h.deps.db)).toBe(first + 3);
+    const report = await verifyLedger(h.deps.db, { publicKey: h.deps.ledger.signer! });
+    expect(report.problems).toEqual([]);
+  });
+
   it("rejects an answer citing a version superseded since the index was built", async () => {
     const answered = await compose(BASIC_PLAN);
     const cited = citedVersions(answered.answer);
@@ -200,11 +283,16 @@ describe.each(storeKinds())("answer records on %s", (kind) => {
     expect(fineVersions.length).toBeGreaterThan(0);
     expect(fineVersions.filter((v) => staleVersions.includes(v))).toEqual([]);
     await supersede(staleVersions);
-    const before = transactions;
-    // The refusal runs alone; the other two queue behind it and share the next transaction.
+    const before = writes();
+    // The refusal is written alone; the other two queue behind it and share the next write,
+    // which finds a stale citation (one statement that writes nothing), so it is done again
+    // under the ledger lock, where each answer is checked on its own (one transaction).
     const blocker = record(refusal);
     const [rejected, recorded] = await Promise.allSettled([record(stale), record(fine)]);
-    expect(transactions - before).toBe(2);
+    expect(writes()).toEqual({
+      transactions: before.transactions + 1,
+      statements: before.statements + 2,
+    });
     expect(rejected.status).toBe("rejected");
     expect((rejected as PromiseRejectedResult).reason).toBeInstanceOf(StaleEvidenceError);
     const index = (await blocker).answer.ledger.index + 1;
