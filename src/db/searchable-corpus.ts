@@ -103,37 +103,59 @@ export async function readSearchableChunks(
   db: Database,
   options: { versionIds?: readonly string[]; withEmbeddings: boolean },
 ): Promise<SearchableChunk[]> {
-  const embedding = options.withEmbeddings ? sql`c.embedding` : sql`null::bytea`;
-  const rows = await readPaged(options.versionIds, (only, after) =>
-    // A raw query hands the bytea over as the driver read it: decoded below.
-    queryRows<Omit<SearchableChunk, "embedding"> & { embedding: Uint8Array | string | null }>(
-      db,
-      sql`
-        select c.id as "chunkId", c.version_id as "versionId", c.start_offset as start,
-               c.end_offset as "end", c.text, c.sha256,
-               c.suspected_injection as "suspectedInjection", c.fts::text as fts,
-               c.embedding_model as model, ${embedding} as embedding
-        from chunks c
-        join document_versions v on v.id = c.version_id
-        ${searchable} ${only(sql`c.version_id`)} and c.id > ${after}
-        order by c.id limit ${PAGE}`,
-    ),
-  );
-  return rows.map((r) => ({
-    ...r,
-    start: Number(r.start),
-    end: Number(r.end),
-    embedding: r.embedding === null ? null : vectorFromBytes(r.embedding),
-  }));
+  const out: SearchableChunk[] = [];
+  await forEachSearchableChunkPage(db, options, (page) => out.push(...page));
+  return out;
 }
 
 /**
- * Keyset pages over a query; with `ids`, the ids go in as one JSON parameter per batch (a list
- * of ids as separate parameters would meet PostgreSQL's limit of 65,535 per statement).
+ * The searchable chunks (all, or those of `versionIds`) a page at a time, in chunk id order (per
+ * batch of versions): a caller that keeps only what it needs of each page never holds the whole corpus's rows (their
+ * tsvectors and vectors) at once.
+ */
+export async function forEachSearchableChunkPage(
+  db: Database,
+  options: { versionIds?: readonly string[]; withEmbeddings: boolean },
+  onPage: (chunks: SearchableChunk[]) => void,
+): Promise<void> {
+  const embedding = options.withEmbeddings ? sql`c.embedding` : sql`null::bytea`;
+  await readPaged(
+    options.versionIds,
+    (only, after) =>
+      // A raw query hands the bytea over as the driver read it: decoded below.
+      queryRows<Omit<SearchableChunk, "embedding"> & { embedding: Uint8Array | string | null }>(
+        db,
+        sql`
+          select c.id as "chunkId", c.version_id as "versionId", c.start_offset as start,
+                 c.end_offset as "end", c.text, c.sha256,
+                 c.suspected_injection as "suspectedInjection", c.fts::text as fts,
+                 c.embedding_model as model, ${embedding} as embedding
+          from chunks c
+          join document_versions v on v.id = c.version_id
+          ${searchable} ${only(sql`c.version_id`)} and c.id > ${after}
+          order by c.id limit ${PAGE}`,
+      ),
+    (rows) =>
+      onPage(
+        rows.map((r) => ({
+          ...r,
+          start: Number(r.start),
+          end: Number(r.end),
+          embedding: r.embedding === null ? null : vectorFromBytes(r.embedding),
+        })),
+      ),
+  );
+}
+
+/**
+ * Keyset pages over a query, each handed to `onPage` (every row when absent: the rows are
+ * returned); with `ids`, the ids go in as one JSON parameter per batch (a list of ids as
+ * separate parameters would meet PostgreSQL's limit of 65,535 per statement).
  */
 async function readPaged<T extends { versionId?: string; chunkId?: string }>(
   ids: readonly string[] | undefined,
   page: (only: (column: SQL) => SQL, after: string) => Promise<T[]>,
+  onPage?: (rows: T[]) => void,
 ): Promise<T[]> {
   const batches = ids === undefined ? [null] : batchesOf(ids, PAGE);
   const out: T[] = [];
@@ -144,7 +166,8 @@ async function readPaged<T extends { versionId?: string; chunkId?: string }>(
         : sql`and ${column} in (select jsonb_array_elements_text(${JSON.stringify(batch)}::jsonb))`;
     for (let after = ""; ;) {
       const rows = await page(only, after);
-      out.push(...rows);
+      if (onPage) onPage(rows);
+      else out.push(...rows);
       if (rows.length < PAGE) break;
       const last = rows[rows.length - 1]!;
       after = (last.chunkId ?? last.versionId)!;

@@ -41,28 +41,39 @@ export function createCorpusMemory() {
     return held.chunkIds;
   }
 
+  /**
+   * Add chunks of versions held (a chunk of a version not held is left out): a corpus read a
+   * page of chunks at a time joins its versions, added first, page by page.
+   */
+  function addChunks(added: readonly SearchableChunk[]): void {
+    for (const c of added) {
+      const held = versions.get(c.versionId);
+      if (!held) continue;
+      if (!chunks.has(c.chunkId)) held.chunkIds.push(c.chunkId);
+      // The stored chunk text is its version's span (checked again when quoted): keep one copy
+      // of the text, unless the store disagrees, so verification still sees the difference.
+      const span = held.text.slice(c.start, c.end);
+      chunks.set(c.chunkId, {
+        chunkId: c.chunkId,
+        version: held,
+        start: c.start,
+        end: c.end,
+        text: span === c.text ? span : c.text,
+        sha256: c.sha256,
+        suspectedInjection: c.suspectedInjection,
+      });
+    }
+  }
+
   return {
     /** Add a version and its chunks (replacing it if present). */
-    addVersion(version: SearchableVersion, versionChunks: SearchableChunk[]): void {
+    addVersion(version: SearchableVersion, versionChunks: readonly SearchableChunk[] = []): void {
       removeVersion(version.versionId);
-      const held = { ...version, chunkIds: versionChunks.map((c) => c.chunkId) };
-      versions.set(version.versionId, held);
+      versions.set(version.versionId, { ...version, chunkIds: [] });
       count(version.tenant, 1);
-      for (const c of versionChunks) {
-        // The stored chunk text is its version's span (checked again when quoted): keep one copy
-        // of the text, unless the store disagrees, so verification still sees the difference.
-        const span = version.text.slice(c.start, c.end);
-        chunks.set(c.chunkId, {
-          chunkId: c.chunkId,
-          version,
-          start: c.start,
-          end: c.end,
-          text: span === c.text ? span : c.text,
-          sha256: c.sha256,
-          suspectedInjection: c.suspectedInjection,
-        });
-      }
+      addChunks(versionChunks);
     },
+    addChunks,
     removeVersion,
     chunk: (chunkId: string) => chunks.get(chunkId),
     version: (versionId: string) => versions.get(versionId),

@@ -5,6 +5,7 @@ import { readCorpusLanguages } from "../db/documents.ts";
 import {
   readSourceFilters,
   readSearchableChunkIdsOf,
+  forEachSearchableChunkPage,
   readSearchableChunks,
   readSearchableVersionIds,
   readSearchableVersions,
@@ -16,7 +17,7 @@ import { analyseText } from "../text/analyse.ts";
 import { createCorpusMemory, type CorpusMemory } from "./corpus-memory.ts";
 import type { Embedder } from "./embedder.ts";
 import { lexicalDocOf } from "./lexical-index-build.ts";
-import { createLexicalIndex, type LexicalDoc, type LexicalIndex } from "./lexical-index.ts";
+import { createLexicalIndexBuilder, type LexicalDoc, type LexicalIndex } from "./lexical-index.ts";
 import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-index.ts";
 
 /**
@@ -90,25 +91,35 @@ export async function openSearchableIndex(
     { model: embedder.modelId, dimension: embedder.dimension },
     { onReject: (reason) => (rebuiltBecause = reason) },
   );
-  const snapshot = await inSnapshot(db, async (tx) => ({
-    state: await readCorpusState(tx),
-    versions: await readSearchableVersions(tx),
-    // Vectors are read only to build the graph; a saved one holds them.
-    chunks: await readSearchableChunks(tx, { withEmbeddings: saved === null }),
-    languagesOf: await readCorpusLanguages(tx),
-    sources: await readSourceFilters(tx),
-  }));
   const corpus = createCorpusMemory();
-  addVersions(corpus, snapshot.versions, snapshot.chunks);
-  const lexical = options.lexical
-    ? createLexicalIndex(snapshot.chunks.flatMap((c) => lexicalDoc(corpus, c)))
-    : null;
+  const lexical = options.lexical ? createLexicalIndexBuilder() : null;
+  // What is kept of each page of chunk rows (their tsvectors and vectors are not kept whole): at
+  // a million chunks, the rows of the whole corpus at once were gigabytes of transient heap.
+  const ofModel = new Set<string>();
+  const vectors: { chunkId: string; vector: Float32Array }[] = [];
+  const snapshot = await inSnapshot(db, async (tx) => {
+    const state = await readCorpusState(tx);
+    for (const version of await readSearchableVersions(tx)) corpus.addVersion(version);
+    // Vectors are read only to build the graph; a saved one holds them.
+    await forEachSearchableChunkPage(tx, { withEmbeddings: saved === null }, (page) => {
+      corpus.addChunks(page);
+      if (lexical) for (const doc of page.flatMap((c) => lexicalDoc(corpus, c))) lexical.add(doc);
+      const held = page.filter((chunk) => corpus.chunk(chunk.chunkId));
+      for (const chunk of held) if (chunk.model === embedder.modelId) ofModel.add(chunk.chunkId);
+      vectors.push(...vectorItems(held, embedder.modelId));
+    });
+    return {
+      state,
+      languagesOf: await readCorpusLanguages(tx),
+      sources: await readSourceFilters(tx),
+    };
+  });
 
   let index = saved;
   if (index) {
-    await catchUpVectors(db, index, corpus, snapshot.chunks, embedder);
+    await catchUpVectors(db, index, corpus, ofModel);
   } else {
-    index = buildVectorIndex(vectorItems(snapshot.chunks, embedder.modelId), {
+    index = buildVectorIndex(vectors, {
       model: embedder.modelId,
       dimension: embedder.dimension,
       fingerprint: snapshot.state.fingerprint,
@@ -120,7 +131,7 @@ export async function openSearchableIndex(
   return {
     index,
     corpus,
-    lexical,
+    lexical: lexical?.finish() ?? null,
     languagesOf: snapshot.languagesOf,
     sources: snapshot.sources,
     rebuilt: saved === null,
@@ -209,14 +220,8 @@ function addVersions(
   versions: SearchableVersion[],
   chunks: SearchableChunk[],
 ): void {
-  const byVersion = new Map<string, SearchableChunk[]>();
-  for (const c of chunks) {
-    const list = byVersion.get(c.versionId);
-    if (list) list.push(c);
-    else byVersion.set(c.versionId, [c]);
-  }
-  for (const version of versions)
-    corpus.addVersion(version, byVersion.get(version.versionId) ?? []);
+  for (const version of versions) corpus.addVersion(version);
+  corpus.addChunks(chunks);
 }
 
 /** A chunk's postings entry; none for a chunk whose version was not loaded. */
@@ -240,10 +245,8 @@ async function catchUpVectors(
   db: Database,
   index: VectorIndex,
   corpus: CorpusMemory,
-  chunks: SearchableChunk[],
-  embedder: Embedding,
+  wanted: Set<string>,
 ): Promise<void> {
-  const wanted = new Set(chunks.filter((c) => c.model === embedder.modelId).map((c) => c.chunkId));
   index.remove(index.chunkIds().filter((id) => !wanted.has(id)));
   await addMissingVectors(db, index, corpus, wanted);
 }

@@ -140,13 +140,71 @@ function binaryHas(ids: Uint32Array, lo: number, hi: number, d: number): boolean
 }
 
 /**
- * A new base holding every live posting of `s` and `extra` docs, with doc ids renumbered densely
- * in order (so every list stays sorted) and lexemes no live chunk holds dropped.
+ * A base built from docs given one at a time, as a store reads its corpus a page at a time:
+ * each doc's postings wait as term ids and frequencies in typed arrays (5 bytes a posting, not a
+ * lexeme map per chunk) until `finish` lays them out per lexeme. A chunk id given again is
+ * ignored (its first doc stands).
  */
-export function pack(s: Store, extra: LexicalDoc[]): Store {
+export function createStoreBuilder() {
+  const s = emptyStore();
+  let terms = new Uint32Array(1 << 16);
+  let tfs = new Uint8Array(1 << 16);
+  /** Doc d's postings are terms[docEnd[d - 1] .. docEnd[d]). */
+  let docEnd = new Uint32Array(1 << 10);
+  let n = 0;
+  return {
+    add(doc: LexicalDoc): void {
+      if (s.docOf.has(doc.chunkId)) return;
+      const d = newDoc(s, doc);
+      terms = grow(terms, n + doc.terms.size);
+      tfs = grow(tfs, n + doc.terms.size);
+      for (const [lexeme, tf] of doc.terms) {
+        let t = s.termIds.get(lexeme);
+        if (t === undefined) s.termIds.set(lexeme, (t = newTerm(s)));
+        terms[n] = t;
+        tfs[n++] = Math.min(tf, MAX_TF);
+      }
+      docEnd = grow(docEnd, d + 1);
+      docEnd[d] = n;
+    },
+    /** The store, every posting in its base: lists in doc order, so each is sorted. */
+    finish(): Store {
+      const lexemes = s.df.length;
+      const offsets = new Uint32Array(lexemes + 1);
+      for (let i = 0; i < n; i++) offsets[terms[i]! + 1]!++;
+      for (let t = 0; t < lexemes; t++) offsets[t + 1]! += offsets[t]!;
+      const fill = offsets.slice(0, lexemes);
+      const ids = new Uint32Array(n);
+      const postedTfs = new Uint8Array(n);
+      for (let d = 0, i = 0; d < s.chunkIds.length; d++) {
+        for (const end = docEnd[d]!; i < end; i++) {
+          const t = terms[i]!;
+          const tf = tfs[i]!;
+          const at = fill[t]!++;
+          ids[at] = d;
+          postedTfs[at] = tf;
+          s.df[t]!++;
+          if (tf > s.maxTf[t]!) s.maxTf[t] = tf;
+          if (s.length[d]! < s.minLength[t]!) s.minLength[t] = s.length[d]!;
+        }
+      }
+      s.offsets = offsets;
+      s.ids = ids;
+      s.tfs = postedTfs;
+      s.basePostings = n;
+      return s;
+    },
+  };
+}
+
+/**
+ * A new base holding every live posting of `s`, with doc ids renumbered densely in order (so
+ * every list stays sorted) and lexemes no live chunk holds dropped.
+ */
+export function pack(s: Store): Store {
   const out = emptyStore();
   const renumber = new Int32Array(s.chunkIds.length).fill(-1);
-  const docs = s.chunkIds.length + extra.length;
+  const docs = s.liveDocs;
   out.length = new Uint32Array(docs);
   out.live = new Uint8Array(docs);
   out.tenant = new Uint16Array(docs);
@@ -162,61 +220,33 @@ export function pack(s: Store, extra: LexicalDoc[]): Store {
       terms: { size: s.length[d]! } as ReadonlyMap<string, number>,
     });
   }
-  const fresh = extra.filter((doc) => !out.docOf.has(doc.chunkId));
-  const freshIds = fresh.map((doc) => newDoc(out, doc));
 
-  // Count postings per lexeme, then fill: lexemes in first-seen order, lists in doc order.
-  const counts: number[] = [];
-  const termIds = new Map<string, number>();
-  const termFor = (lexeme: string) => {
-    let t = termIds.get(lexeme);
-    if (t === undefined) termIds.set(lexeme, (t = counts.push(0) - 1));
-    return t;
-  };
-  const oldLists = [...s.termIds].map(([lexeme, t]) => ({ t: termFor(lexeme), old: t }));
-  for (const { t, old } of oldLists) counts[t]! += liveCount(s, old, renumber);
-  for (const doc of fresh) for (const lexeme of doc.terms.keys()) counts[termFor(lexeme)]!++;
-  const offsets = new Uint32Array(counts.length + 1);
-  for (let t = 0; t < counts.length; t++) offsets[t + 1] = offsets[t]! + counts[t]!;
-  const total = offsets[counts.length]!;
-  const ids = new Uint32Array(total);
-  const tfs = new Uint8Array(total);
-  const fill = offsets.slice(0, counts.length);
-  const maxTf = new Array<number>(counts.length).fill(0);
-  const minLength = new Array<number>(counts.length).fill(Number.MAX_SAFE_INTEGER);
-  const post = (t: number, d: number, tf: number) => {
-    const at = fill[t]!++;
-    ids[at] = d;
-    tfs[at] = tf;
-    if (tf > maxTf[t]!) maxTf[t] = tf;
-    if (out.length[d]! < minLength[t]!) minLength[t] = out.length[d]!;
-  };
-  for (const { t, old } of oldLists)
-    forEachPosting(s, old, (d, tf) => {
-      if (renumber[d]! >= 0) post(t, renumber[d]!, tf);
-    });
-  fresh.forEach((doc, i) => {
-    for (const [lexeme, tf] of doc.terms)
-      post(termIds.get(lexeme)!, freshIds[i]!, Math.min(tf, MAX_TF));
-  });
-
-  // Keep only lexemes some live chunk holds.
-  const kept = [...termIds].filter(([, t]) => counts[t]! > 0);
-  out.termIds = new Map(kept.map(([lexeme], i) => [lexeme, i]));
+  // Count live postings per lexeme, then fill: lists in (renumbered) doc order.
+  const lexemes = [...s.termIds].map(([lexeme, old]) => ({ lexeme, old }));
+  const counts = lexemes.map(({ old }) => liveCount(s, old, renumber));
+  const kept = lexemes.flatMap((l, i) => (counts[i]! > 0 ? [{ ...l, count: counts[i]! }] : []));
+  out.termIds = new Map(kept.map(({ lexeme }, t) => [lexeme, t]));
   out.offsets = new Uint32Array(kept.length + 1);
-  kept.forEach(([, t], i) => (out.offsets[i + 1] = out.offsets[i]! + counts[t]!));
-  const order = kept.map(([, t]) => t);
+  kept.forEach(({ count }, t) => (out.offsets[t + 1] = out.offsets[t]! + count));
+  const total = out.offsets[kept.length]!;
   out.ids = new Uint32Array(total);
   out.tfs = new Uint8Array(total);
-  order.forEach((t, i) => {
-    out.ids.set(ids.subarray(offsets[t]!, offsets[t + 1]!), out.offsets[i]!);
-    out.tfs.set(tfs.subarray(offsets[t]!, offsets[t + 1]!), out.offsets[i]!);
+  out.df = kept.map(({ count }) => count);
+  out.maxTf = kept.map(() => 0);
+  out.minLength = kept.map(() => Number.MAX_SAFE_INTEGER);
+  kept.forEach(({ old }, t) => {
+    let at = out.offsets[t]!;
+    forEachPosting(s, old, (d, tf) => {
+      const renumbered = renumber[d]!;
+      if (renumbered < 0) return;
+      out.ids[at] = renumbered;
+      out.tfs[at++] = tf;
+      if (tf > out.maxTf[t]!) out.maxTf[t] = tf;
+      if (out.length[renumbered]! < out.minLength[t]!) out.minLength[t] = out.length[renumbered]!;
+    });
   });
-  out.df = order.map((t) => counts[t]!);
-  out.maxTf = order.map((t) => maxTf[t]!);
-  out.minLength = order.map((t) => minLength[t]!);
-  out.tailIds = order.map(() => undefined);
-  out.tailTfs = order.map(() => undefined);
+  out.tailIds = kept.map(() => undefined);
+  out.tailTfs = kept.map(() => undefined);
   out.basePostings = total;
   return out;
 }

@@ -1,12 +1,13 @@
 import {
   baseRange,
+  createStoreBuilder,
   MAX_TF,
   newDoc,
   newTerm,
   pack,
-  emptyStore,
   stats,
   termsOfDoc,
+  type Store,
 } from "./lexical-index-store.ts";
 import { topKMaxScore, type ScoredDoc, type TermCursorInput } from "./lexical-topk.ts";
 
@@ -31,10 +32,25 @@ export type { IndexStats, LexicalDoc };
 /** When dead or tail postings pass this share of all postings, the next change compacts. */
 const COMPACT_SHARE = 0.25;
 
-export type LexicalIndex = ReturnType<typeof createLexicalIndex>;
+export type LexicalIndex = ReturnType<typeof lexicalIndexOver>;
 
-export function createLexicalIndex(docs: Iterable<LexicalDoc> = []) {
-  let s = pack(emptyStore(), [...docs]);
+export function createLexicalIndex(docs: Iterable<LexicalDoc> = []): LexicalIndex {
+  const builder = createLexicalIndexBuilder();
+  for (const doc of docs) builder.add(doc);
+  return builder.finish();
+}
+
+/**
+ * An index built from docs given one at a time (a corpus read a page at a time), with no doc's
+ * lexeme map kept beyond its `add`: what opening a large store holds at its peak.
+ */
+export function createLexicalIndexBuilder() {
+  const builder = createStoreBuilder();
+  return { add: builder.add, finish: () => lexicalIndexOver(builder.finish()) };
+}
+
+function lexicalIndexOver(built: Store) {
+  let s = built;
 
   const termOf = (lexeme: string) => s.termIds.get(lexeme);
 
@@ -85,7 +101,7 @@ export function createLexicalIndex(docs: Iterable<LexicalDoc> = []) {
   }
 
   function compact(): void {
-    s = pack(s, []);
+    s = pack(s);
   }
 
   return {

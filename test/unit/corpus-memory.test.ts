@@ -71,4 +71,23 @@ describe("corpus memory", () => {
     expect(corpus.chunk("chk_v1_24")!.text).toBe("Exports run hourly.");
     expect(corpus.version("v1")!.chunkIds).toEqual(["chk_v1_0", "chk_v1_24"]);
   });
+
+  it("takes chunks a page at a time after their versions, leaving out a version not held", () => {
+    const corpus = createCorpusMemory();
+    corpus.addVersion(version("v1", "acme"));
+    corpus.addVersion(version("v2", "acme"));
+    // Pages in chunk id order mix versions; each version keeps its chunks in that order.
+    corpus.addChunks([chunk("v1", 0, 23), chunk("v2", 0, 23)]);
+    corpus.addChunks([chunk("v1", 24, 44), chunk("v9", 0, 23)]);
+    expect(corpus.version("v1")!.chunkIds).toEqual(["chk_v1_0", "chk_v1_24"]);
+    expect(corpus.version("v2")!.chunkIds).toEqual(["chk_v2_0"]);
+    expect(corpus.chunk("chk_v9_0")).toBeUndefined();
+    expect(corpus.chunkCount()).toBe(3);
+    // A chunk given again replaces itself, not a second entry in its version's list.
+    corpus.addChunks([chunk("v1", 0, 23)]);
+    expect(corpus.version("v1")!.chunkIds).toEqual(["chk_v1_0", "chk_v1_24"]);
+    expect(corpus.chunk("chk_v1_24")!.version.versionId).toBe("v1");
+    expect(corpus.removeVersion("v1")).toEqual(["chk_v1_0", "chk_v1_24"]);
+    expect(corpus.chunkCount()).toBe(1);
+  });
 });

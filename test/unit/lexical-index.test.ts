@@ -105,6 +105,22 @@ describe("MaxScore top-k equals scoring every chunk", () => {
     }
   });
 
+  it("keeps the first of two docs given for one chunk id, as if the second were never given", () => {
+    const rng = createRng(9);
+    const docs = new Map(
+      Array.from({ length: 300 }, (_, i) => randomDoc(rng, i)).map((d) => [d.chunkId, d]),
+    );
+    const repeats = [...docs.values()]
+      .slice(0, 30)
+      .map((d) => ({ ...d, terms: new Map([["w0", 7]]) }));
+    const index = createLexicalIndex([...docs.values(), ...repeats]);
+    expect(index.chunkCount()).toBe(docs.size);
+    expect(index.stats().postings).toBe(
+      [...docs.values()].reduce((sum, d) => sum + d.terms.size, 0),
+    );
+    check(index, docs, rng);
+  });
+
   it("finds a removed chunk's lexemes itself when not told them", () => {
     const rng = createRng(5);
     const docs = new Map(
