@@ -1,11 +1,11 @@
 import type { Database } from "../db/client.ts";
 import {
-  readSearchableChunks,
+  forEachSearchableChunkPage,
   readSearchableVersions,
   type SearchableChunk,
   type SearchableVersion,
 } from "../db/searchable-corpus.ts";
-import { createLexicalIndex, type LexicalDoc, type LexicalIndex } from "./lexical-index.ts";
+import { createLexicalIndexBuilder, type LexicalDoc, type LexicalIndex } from "./lexical-index.ts";
 
 /**
  * The lexical index of every searchable chunk (current version, present document), from the
@@ -15,13 +15,14 @@ import { createLexicalIndex, type LexicalDoc, type LexicalIndex } from "./lexica
  */
 export async function buildLexicalIndex(db: Database): Promise<LexicalIndex> {
   const versions = new Map((await readSearchableVersions(db)).map((v) => [v.versionId, v]));
-  const chunks = await readSearchableChunks(db, { withEmbeddings: false });
-  return createLexicalIndex(
-    chunks.flatMap((c) => {
-      const version = versions.get(c.versionId);
-      return version ? [lexicalDocOf(c, version)] : [];
-    }),
-  );
+  const builder = createLexicalIndexBuilder();
+  await forEachSearchableChunkPage(db, { withEmbeddings: false }, (page) => {
+    for (const chunk of page) {
+      const version = versions.get(chunk.versionId);
+      if (version) builder.add(lexicalDocOf(chunk, version));
+    }
+  });
+  return builder.finish();
 }
 
 /** A chunk's postings entry: its lexemes from its stored tsvector, its tenant and source. */
