@@ -13,6 +13,16 @@ export type MemoryChunk = {
 
 export type CorpusMemory = ReturnType<typeof createCorpusMemory>;
 
+const SOURCE_FIELDS = ["sourceId", "sourceName", "uri", "trust", "tenant"] as const;
+type SourceFields = Pick<SearchableVersion, (typeof SOURCE_FIELDS)[number]>;
+const pickSource = (v: SearchableVersion): SourceFields => ({
+  sourceId: v.sourceId,
+  sourceName: v.sourceName,
+  uri: v.uri,
+  trust: v.trust,
+  tenant: v.tenant,
+});
+
 /**
  * The searchable corpus held by the serving process: every current version's text and stored
  * hash with its provenance, and every chunk's span, text and hash. Answering reads candidates and
@@ -23,6 +33,15 @@ export type CorpusMemory = ReturnType<typeof createCorpusMemory>;
 export function createCorpusMemory() {
   const versions = new Map<string, SearchableVersion & { chunkIds: string[] }>();
   const chunks = new Map<string, MemoryChunk>();
+  /** One copy of each source's fields for all its versions (a row brings its own strings). */
+  const sources = new Map<string, SourceFields>();
+  const sourceOf = (version: SearchableVersion): SourceFields => {
+    const fields = pickSource(version);
+    const held = sources.get(version.sourceId);
+    if (held && SOURCE_FIELDS.every((key) => held[key] === fields[key])) return held;
+    sources.set(version.sourceId, fields);
+    return fields;
+  };
   /** Versions held per tenant: a search by the only tenant present needs no tenant filter. */
   const tenantVersions = new Map<string, number>();
   const count = (tenant: string, change: number) => {
@@ -69,7 +88,7 @@ export function createCorpusMemory() {
     /** Add a version and its chunks (replacing it if present). */
     addVersion(version: SearchableVersion, versionChunks: readonly SearchableChunk[] = []): void {
       removeVersion(version.versionId);
-      versions.set(version.versionId, { ...version, chunkIds: [] });
+      versions.set(version.versionId, { ...version, ...sourceOf(version), chunkIds: [] });
       count(version.tenant, 1);
       addChunks(versionChunks);
     },

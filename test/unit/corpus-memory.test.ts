@@ -90,4 +90,14 @@ describe("corpus memory", () => {
     expect(corpus.removeVersion("v1")).toEqual(["chk_v1_0", "chk_v1_24"]);
     expect(corpus.chunkCount()).toBe(1);
   });
+
+  it("holds each version with its own source fields, even where a source's name changed", () => {
+    const corpus = createCorpusMemory();
+    corpus.addVersion(version("v1", "acme"));
+    corpus.addVersion({ ...version("v2", "acme"), sourceName: "Acme Inc", trust: "reviewed" });
+    corpus.addVersion(version("v3", "acme"));
+    expect(corpus.version("v1")).toMatchObject({ sourceName: "acme", trust: "authoritative" });
+    expect(corpus.version("v2")).toMatchObject({ sourceName: "Acme Inc", trust: "reviewed" });
+    expect(corpus.version("v3")).toMatchObject({ sourceName: "acme", trust: "authoritative" });
+  });
 });
