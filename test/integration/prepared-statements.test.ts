@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { asc, sql } from "drizzle-orm";
 import {
   bigint,
@@ -13,9 +10,9 @@ import {
   timestamp,
 } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database, type DatabaseHandle } from "../../src/db/client.ts";
+import type { Database } from "../../src/db/client.ts";
 import { insertRows, queryPrepared, queryRows } from "../../src/db/query.ts";
-import { createPostgresDatabase, storeKinds } from "../support/postgres.ts";
+import { connectionKinds, openBareStore } from "../support/databases.ts";
 
 /** Every kind of column the record's inserts carry, with a default that a row must still give. */
 const columnsOf = (name: string) =>
@@ -54,39 +51,17 @@ const ROWS: (typeof viaJson.$inferInsert & { label: string; doc: unknown; big: n
     },
   ];
 
-/** The stores a server meets: PGlite in process (CLI), in its own thread (server), PostgreSQL. */
-const stores = [
-  "pglite in process",
-  "pglite in a thread",
-  ...(storeKinds().includes("postgres") ? ["postgres"] : []),
-] as const;
-
-describe.each(stores)("statements of fixed text on %s", (store) => {
-  let handle: DatabaseHandle;
-  let cleanup: () => Promise<void>;
+describe.each(connectionKinds())("statements of fixed text on %s", (kind) => {
+  let store: Awaited<ReturnType<typeof openBareStore>>;
   let db: Database;
 
   beforeAll(async () => {
-    if (store === "postgres") {
-      const pg = await createPostgresDatabase();
-      handle = await openDatabase({ url: pg.url });
-      cleanup = pg.drop;
-    } else {
-      const dir = await mkdtemp(join(tmpdir(), "verity-prepared-"));
-      handle = await openDatabase({
-        dataDir: join(dir, "pglite"),
-        ownThread: store === "pglite in a thread",
-      });
-      cleanup = () => rm(dir, { recursive: true, force: true });
-    }
-    db = handle.db;
+    store = await openBareStore(kind);
+    db = store.handle.db;
     await db.execute(createTable("via_json"));
     await db.execute(createTable("via_drizzle"));
   });
-  afterAll(async () => {
-    await handle?.close();
-    await cleanup?.();
-  });
+  afterAll(() => store?.drop());
 
   it("inserts rows through one jsonb parameter exactly as drizzle's own insert stores them", async () => {
     await queryPrepared(db, insertRows(viaJson, ROWS));
@@ -125,6 +100,6 @@ describe.each(stores)("statements of fixed text on %s", (store) => {
     });
     // postgres.js (the server's thread, PostgreSQL) keeps one named statement for the three;
     // PGlite's in-process driver runs each unnamed, as every statement before.
-    expect(prepared).toBe(store === "pglite in process" ? 0 : 1);
+    expect(prepared).toBe(kind === "pglite in process" ? 0 : 1);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { openDatabase, type DatabaseHandle } from "../../src/db/client.ts";
-import { createPostgresDatabase, type StoreKind } from "./postgres.ts";
+import { createPostgresDatabase, storeKinds, type StoreKind } from "./postgres.ts";
 import type { StoreTemplate } from "./templates.ts";
 
 export { storeKinds, type StoreKind } from "./postgres.ts";
@@ -72,4 +72,44 @@ async function copyDirectory(from: string, to: string): Promise<void> {
   await new Promise<void>((resolve, reject) =>
     execFile("cp", ["-R", `${from}/.`, to], (error) => (error ? reject(error) : resolve())),
   );
+}
+
+/** The ways a server meets its store: PGlite in process (CLI), in its own thread (server), PostgreSQL. */
+export type ConnectionKind = "pglite in process" | "pglite in a thread" | "postgres";
+
+export function connectionKinds(): ConnectionKind[] {
+  return [
+    "pglite in process",
+    "pglite in a thread",
+    ...(storeKinds().includes("postgres") ? (["postgres"] as const) : []),
+  ];
+}
+
+/** A new, empty and unmigrated store reached the `kind` way; `drop` closes and removes it. */
+export async function openBareStore(
+  kind: ConnectionKind,
+): Promise<{ handle: DatabaseHandle; drop(): Promise<void> }> {
+  if (kind === "postgres") {
+    const pg = await createPostgresDatabase();
+    const handle = await openDatabase({ url: pg.url });
+    return {
+      handle,
+      async drop() {
+        await handle.close();
+        await pg.drop();
+      },
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), "verity-bare-"));
+  const handle = await openDatabase({
+    dataDir: join(dir, "pglite"),
+    ownThread: kind === "pglite in a thread",
+  });
+  return {
+    handle,
+    async drop() {
+      await handle.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
