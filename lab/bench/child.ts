@@ -13,6 +13,8 @@ export type ChildOptions = {
   heapMib?: number;
   /** Where the child's stdout and stderr go when they are not read (a server's log). */
   logFd?: number;
+  /** Further flags for node itself (a server's: SERVER_NODE_FLAGS). */
+  nodeFlags?: readonly string[];
 };
 
 /** A TypeScript entry point of this repository in a new Node process, via tsx. */
@@ -20,6 +22,7 @@ export function spawnScript(script: string, args: string[], options: ChildOption
   const flags = [
     ...(options.exposeGc ? ["--expose-gc"] : []),
     ...(options.heapMib ? [`--max-old-space-size=${options.heapMib}`] : []),
+    ...(options.nodeFlags ?? []),
     ...["--import", "tsx"],
   ];
   const io = options.logFd ?? "pipe";
