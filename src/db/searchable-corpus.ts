@@ -85,17 +85,22 @@ export async function readSearchableVersions(
   db: Database,
   versionIds?: readonly string[],
 ): Promise<SearchableVersion[]> {
-  return readPaged(versionIds, (only, after) =>
-    queryRows<SearchableVersion & Record<string, unknown>>(
-      db,
-      sql`
-        select v.id as "versionId", d.id as "documentId", d.source_id as "sourceId",
-               s.name as "sourceName", d.title, d.path, s.uri, s.trust, s.tenant,
-               v.text, v.text_sha256 as sha256
-        from document_versions v ${searchable} ${only(sql`v.id`)} and v.id > ${after}
-        order by v.id limit ${PAGE}`,
-    ),
+  const out: SearchableVersion[] = [];
+  await readPaged(
+    versionIds,
+    (only, after) =>
+      queryRows<SearchableVersion & Record<string, unknown>>(
+        db,
+        sql`
+          select v.id as "versionId", d.id as "documentId", d.source_id as "sourceId",
+                 s.name as "sourceName", d.title, d.path, s.uri, s.trust, s.tenant,
+                 v.text, v.text_sha256 as sha256
+          from document_versions v ${searchable} ${only(sql`v.id`)} and v.id > ${after}
+          order by v.id limit ${PAGE}`,
+      ),
+    (rows) => out.push(...rows),
   );
+  return out;
 }
 
 /** The chunks of searchable versions (all, or of `versionIds`), vectors only when asked. */
@@ -110,8 +115,8 @@ export async function readSearchableChunks(
 
 /**
  * The searchable chunks (all, or those of `versionIds`) a page at a time, in chunk id order (per
- * batch of versions): a caller that keeps only what it needs of each page never holds the whole corpus's rows (their
- * tsvectors and vectors) at once.
+ * batch of versions): a caller that keeps only what it needs of each page never holds the whole
+ * corpus's rows (their tsvectors and vectors) at once.
  */
 export async function forEachSearchableChunkPage(
   db: Database,
@@ -148,17 +153,16 @@ export async function forEachSearchableChunkPage(
 }
 
 /**
- * Keyset pages over a query, each handed to `onPage` (every row when absent: the rows are
- * returned); with `ids`, the ids go in as one JSON parameter per batch (a list of ids as
- * separate parameters would meet PostgreSQL's limit of 65,535 per statement).
+ * Keyset pages over a query, each handed to `onPage`; with `ids`, the ids go in as one JSON
+ * parameter per batch (a list of ids as separate parameters would meet PostgreSQL's limit of
+ * 65,535 per statement).
  */
 async function readPaged<T extends { versionId?: string; chunkId?: string }>(
   ids: readonly string[] | undefined,
   page: (only: (column: SQL) => SQL, after: string) => Promise<T[]>,
-  onPage?: (rows: T[]) => void,
-): Promise<T[]> {
+  onPage: (rows: T[]) => void,
+): Promise<void> {
   const batches = ids === undefined ? [null] : batchesOf(ids, PAGE);
-  const out: T[] = [];
   for (const batch of batches) {
     const only = (column: SQL) =>
       batch === null
@@ -166,14 +170,12 @@ async function readPaged<T extends { versionId?: string; chunkId?: string }>(
         : sql`and ${column} in (select jsonb_array_elements_text(${JSON.stringify(batch)}::jsonb))`;
     for (let after = ""; ;) {
       const rows = await page(only, after);
-      if (onPage) onPage(rows);
-      else out.push(...rows);
+      onPage(rows);
       if (rows.length < PAGE) break;
       const last = rows[rows.length - 1]!;
       after = (last.chunkId ?? last.versionId)!;
     }
   }
-  return out;
 }
 
 function batchesOf<T>(items: readonly T[], size: number): T[][] {
