@@ -1,6 +1,9 @@
 import hnswlib from "hnswlib-node";
 
-/** What an index was built from; `fingerprint` is an opaque description of the DB state it reflects. */
+/**
+ * What an index was built from; `fingerprint` is an opaque description of the DB state it
+ * reflects. `dimension` is the model's (of the vectors searched with), not the graph's.
+ */
 export type IndexState = { model: string; dimension: number; count: number; fingerprint: string };
 
 export type HnswParams = {
@@ -20,6 +23,10 @@ const { HierarchicalNSW } = hnswlib;
 /** The hnswlib-node graph: the one class this adapter wraps (in memory and in its files). */
 export type Hnsw = InstanceType<typeof HierarchicalNSW>;
 
+/**
+ * In l2 space: the graph holds projected unit vectors (see pca-projection.ts), whose lengths
+ * differ, and squared distance there orders neighbours as cosine does in the full space.
+ */
 export function createHnsw(dimension: number): Hnsw {
-  return new HierarchicalNSW("cosine", dimension);
+  return new HierarchicalNSW("l2", dimension);
 }

@@ -1,23 +1,30 @@
-import {
-  createHnsw,
-  DEFAULT_HNSW_PARAMS,
-  type Hnsw,
-  type HnswParams,
-  type IndexState,
-} from "./hnsw.ts";
-import { loadIndexFiles, saveIndexFiles } from "./vector-index-files.ts";
-import { dot, toUnitVector } from "./vector-math.ts";
+import { createHnsw, DEFAULT_HNSW_PARAMS, type HnswParams, type IndexState } from "./hnsw.ts";
+import { createInt8Vectors } from "./int8-vectors.ts";
+import { fitProjection, identityProjection, isIdentity, project } from "./pca-projection.ts";
+import { loadIndexFiles, saveIndexFiles, type IndexParts } from "./vector-index-files.ts";
+import { toUnitVector } from "./vector-math.ts";
 
 export type { IndexState } from "./hnsw.ts";
 
 export type VectorHit = { chunkId: string; similarity: number };
 
+/**
+ * The dense index: an HNSW graph (hnswlib-node) that finds candidates, and every chunk's vector
+ * at one byte a dimension (int8-vectors.ts) that ranks them. Once the corpus is large the graph
+ * holds projected vectors (128 of 512 dimensions, pca-projection.ts): hnswlib-node keeps a
+ * float32 copy of every vector it indexes and has no smaller format, so the projection is what
+ * shrinks it. A search takes the graph's whole candidate list (ef long) and re-ranks it with the
+ * full-width vectors.
+ */
 export interface VectorIndex {
   /** The corpus state the index reflects: it moves with every add, remove and `describe`. */
   readonly state: IndexState;
-  /** Cosine similarity in [-1, 1], best first; at most min(k, count) hits (fewer if filtered). */
+  /**
+   * Cosine similarity in [-1, 1] (of the int8 vectors: within ~1e-3 of float32's), best first; at
+   * most min(k, count) hits (fewer if filtered).
+   */
   search(query: Float32Array, k: number, filter?: (chunkId: string) => boolean): VectorHit[];
-  /** The stored unit vector of an indexed chunk, or null. */
+  /** The stored vector of an indexed chunk (its int8 copy, decoded: unit length to ~1e-3), or null. */
   vectorOf(chunkId: string): Float32Array | null;
   has(chunkId: string): boolean;
   chunkIds(): string[];
@@ -31,25 +38,75 @@ export interface VectorIndex {
   save(dir: string): Promise<void>;
 }
 
-export type VectorIndexOptions = Partial<HnswParams>;
+/**
+ * When the graph's vectors are projected (see pca-projection.ts). Below `projectFrom` chunks the
+ * graph holds the full vectors: memory does not matter there, and a basis fitted on a handful of
+ * vectors would not fit the ones that come later. An index that grows past it is projected then,
+ * with a basis fitted on every vector it holds at that moment.
+ */
+export type ProjectionParams = {
+  projectFrom: number;
+  /** The graph's dimension once projected. */
+  projectedDimension: number;
+  /** At most this many vectors, spread over the corpus, fit the basis. */
+  fitSample: number;
+};
+
+// 128 of 512 dimensions: the graph's share of a million chunks falls from 2.2 GiB to 0.8 GiB
+// (plus 0.5 GiB of int8 codes), and recall@50 of the re-ranked candidates stays at the full
+// graph's (figures in the README, from `npm run bench:ann`).
+export const DEFAULT_PROJECTION_PARAMS: ProjectionParams = {
+  projectFrom: 8192,
+  projectedDimension: 128,
+  fitSample: 8192,
+};
+
+export type VectorIndexOptions = Partial<HnswParams> & Partial<ProjectionParams>;
+
+type Params = HnswParams & ProjectionParams;
 
 // Fixed so the same items always give the same graph (reproducible rankings and tests).
 const RANDOM_SEED = 100;
 
+type Item = { chunkId: string; vector: Float32Array };
+
+function paramsOf(options: VectorIndexOptions): Params {
+  return { ...DEFAULT_HNSW_PARAMS, ...DEFAULT_PROJECTION_PARAMS, ...definedOnly(options) };
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
+
 export function buildVectorIndex(
-  items: { chunkId: string; vector: Float32Array }[],
+  items: Item[],
   state: Omit<IndexState, "count">,
   options: VectorIndexOptions = {},
 ): VectorIndex {
-  const params: HnswParams = {
-    m: options.m ?? DEFAULT_HNSW_PARAMS.m,
-    efConstruction: options.efConstruction ?? DEFAULT_HNSW_PARAMS.efConstruction,
-    efSearch: options.efSearch ?? DEFAULT_HNSW_PARAMS.efSearch,
-  };
+  const params = paramsOf(options);
   const ids = items.map((item) => item.chunkId);
   if (new Set(ids).size !== ids.length) throw new Error("duplicate chunkId in vector index items");
+  for (const item of items) checkDimension(item, state.dimension);
+  return wrapIndex(
+    buildParts(items, state.dimension, params),
+    { ...state, count: items.length },
+    params,
+  );
+}
 
-  const hnsw = createHnsw(state.dimension);
+/** A graph, codes and projection for `items`, in their order: item i is label i. */
+function buildParts(items: Item[], dimension: number, params: Params): IndexParts {
+  const projection =
+    items.length >= params.projectFrom
+      ? fitProjection(
+          spreadSample(items, params.fitSample),
+          dimension,
+          Math.min(dimension, params.projectedDimension),
+        )
+      : identityProjection(dimension);
+  const hnsw = createHnsw(projection.to);
   // hnswlib rejects maxElements 0, so an empty corpus still gets room for one.
   hnsw.initIndex({
     maxElements: Math.max(1, items.length),
@@ -57,15 +114,24 @@ export function buildVectorIndex(
     efConstruction: params.efConstruction,
     randomSeed: RANDOM_SEED,
   });
+  const vectors = createInt8Vectors(dimension, items.length);
   items.forEach((item, label) => {
-    checkDimension(item, state.dimension);
-    // The binding accepts only plain arrays; the label is the position in `ids`.
-    hnsw.addPoint(Array.from(item.vector), label);
+    const unit = toUnitVector(item.vector);
+    vectors.set(label, unit);
+    hnsw.addPoint(project(projection, unit), label);
   });
-  return wrapHnsw(hnsw, ids, { ...state, count: items.length }, params);
+  return { hnsw, projection, vectors, ids: items.map((item) => item.chunkId) };
 }
 
-function checkDimension(item: { chunkId: string; vector: Float32Array }, dimension: number) {
+/** At most `size` unit vectors of `items`, evenly spaced through them (deterministic). */
+function spreadSample(items: Item[], size: number): Float32Array[] {
+  const count = Math.min(size, items.length);
+  return Array.from({ length: count }, (_, i) =>
+    toUnitVector(items[Math.floor((i * items.length) / count)]!.vector),
+  );
+}
+
+function checkDimension(item: Item, dimension: number) {
   if (item.vector.length !== dimension) {
     throw new Error(
       `vector for ${item.chunkId} has ${item.vector.length} dimensions, expected ${dimension}`,
@@ -75,50 +141,64 @@ function checkDimension(item: { chunkId: string; vector: Float32Array }, dimensi
 
 /**
  * The saved index, of whatever corpus state its manifest names (the caller brings it up to
- * date); null when it is missing, corrupt, or of another model or dimension.
+ * date); null when it is missing, corrupt, of an older layout, or of another model or dimension.
  */
 export async function loadVectorIndex(
   dir: string,
   expected: Pick<IndexState, "model" | "dimension">,
-  // M and efConstruction come from the manifest; only the search-time ef is the caller's choice.
-  options: Pick<VectorIndexOptions, "efSearch"> & { onReject?: (reason: string) => void } = {},
+  // M, efConstruction and the projection come from the manifest; the search-time ef and when a
+  // still unprojected index is projected are the caller's choice.
+  options: Pick<VectorIndexOptions, "efSearch" | keyof ProjectionParams> & {
+    onReject?: (reason: string) => void;
+  } = {},
 ): Promise<VectorIndex | null> {
-  const loaded = await loadIndexFiles(dir, expected, () => createHnsw(expected.dimension));
+  const loaded = await loadIndexFiles(dir, expected, createHnsw);
   if (!loaded.ok) {
     options.onReject?.(loaded.reason);
     return null;
   }
-  const { hnsw, ids, params, state } = loaded;
-  return wrapHnsw(hnsw, ids, state, {
-    ...params,
-    efSearch: options.efSearch ?? DEFAULT_HNSW_PARAMS.efSearch,
-  });
+  const { params: saved, state, ok: _ok, ...parts } = loaded;
+  const { onReject: _onReject, ...chosen } = options;
+  const params = { ...paramsOf(chosen), ...saved };
+  // Saved before it reached the threshold and grown past it since (caught up while serving, or
+  // a lower threshold now): built again, with a basis, rather than kept at full width.
+  if (isIdentity(parts.projection) && state.count >= params.projectFrom) {
+    options.onReject?.(
+      `unprojected at ${state.count} chunks (projected from ${params.projectFrom})`,
+    );
+    return null;
+  }
+  return wrapIndex(parts, state, params);
 }
 
 /**
  * `ids[label]` is the chunk at hnsw label `label`, null once removed: hnswlib marks a removed
- * node deleted (searches skip it) and keeps it in the graph, so labels never move.
+ * node deleted (searches skip it) and keeps it in the graph, so labels never move (until the
+ * index is projected, which builds it again from its live vectors).
  */
-function wrapHnsw(
-  hnsw: Hnsw,
-  ids: (string | null)[],
-  initial: IndexState,
-  params: HnswParams,
-): VectorIndex {
-  let state: IndexState = Object.freeze({ ...initial });
+function wrapIndex(initial: IndexParts, initialState: IndexState, params: Params): VectorIndex {
+  let parts = initial;
+  let state: IndexState = Object.freeze({ ...initialState });
   const labelOf = new Map<string, number>();
-  ids.forEach((id, label) => id !== null && labelOf.set(id, label));
-  // Whatever saved the graph, a label with no chunk must be marked deleted, so an unfiltered
-  // search skips it. hnswlib-node has no "is deleted?" and throws on marking one again.
-  const nodes = hnsw.getCurrentCount();
-  ids.forEach((id, label) => {
-    if (id !== null || label >= nodes) return;
-    try {
-      hnsw.markDelete(label);
-    } catch (error) {
-      if (!/already deleted/.test(String(error))) throw error;
-    }
-  });
+
+  function adopt(next: IndexParts): void {
+    parts = next;
+    labelOf.clear();
+    next.ids.forEach((id, label) => id !== null && labelOf.set(id, label));
+    // Whatever saved the graph, a label with no chunk must be marked deleted, so an unfiltered
+    // search skips it. hnswlib-node has no "is deleted?" and throws on marking one again.
+    const nodes = next.hnsw.getCurrentCount();
+    next.ids.forEach((id, label) => {
+      if (id !== null || label >= nodes) return;
+      try {
+        next.hnsw.markDelete(label);
+      } catch (error) {
+        if (!/already deleted/.test(String(error))) throw error;
+      }
+    });
+  }
+  adopt(initial);
+
   const setState = (change: Partial<IndexState>) =>
     (state = Object.freeze({ ...state, ...change, count: labelOf.size }));
 
@@ -126,26 +206,39 @@ function wrapHnsw(
     for (const id of chunkIds) {
       const label = labelOf.get(id);
       if (label === undefined) continue;
-      hnsw.markDelete(label);
-      ids[label] = null;
+      parts.hnsw.markDelete(label);
+      parts.ids[label] = null;
       labelOf.delete(id);
     }
     setState({});
   }
 
-  function searchExactly(
-    query: Float32Array,
-    k: number,
-    keep: (label: number) => boolean,
-  ): VectorHit[] {
-    const unitQuery = toUnitVector(query);
-    const hits: VectorHit[] = [];
-    for (let label = 0; label < ids.length; label++) {
-      if (ids[label] === null || !keep(label)) continue;
-      // In cosine space hnswlib stores normalised vectors, so a dot product is the cosine.
-      hits.push({ chunkId: ids[label]!, similarity: clamp(dot(unitQuery, hnsw.getPoint(label))) });
+  /** The unprojected index, grown to `projectFrom` chunks, built again with a fitted basis. */
+  function projectNow(): void {
+    const live = parts.ids.flatMap((chunkId, label) =>
+      chunkId === null ? [] : [{ chunkId, vector: parts.vectors.vector(label) }],
+    );
+    adopt(buildParts(live, state.dimension, params));
+  }
+
+  /** The best `wanted` of `labels` by their stored vectors' dot product with `unitQuery`. */
+  function rerank(unitQuery: Float32Array, labels: Iterable<number>, wanted: number): VectorHit[] {
+    const scored: { label: number; similarity: number }[] = [];
+    for (const label of labels) {
+      const chunkId = parts.ids[label];
+      if (chunkId == null) continue;
+      scored.push({ label, similarity: clamp(parts.vectors.dot(unitQuery, label)) });
     }
-    return hits.sort((a, b) => b.similarity - a.similarity).slice(0, k);
+    scored.sort((a, b) => b.similarity - a.similarity || a.label - b.label);
+    return scored
+      .slice(0, wanted)
+      .map(({ label, similarity }) => ({ chunkId: parts.ids[label]!, similarity }));
+  }
+
+  function allLabels(keep: (label: number) => boolean): number[] {
+    const out: number[] = [];
+    for (let label = 0; label < parts.ids.length; label++) if (keep(label)) out.push(label);
+    return out;
   }
 
   return {
@@ -159,6 +252,7 @@ function wrapHnsw(
       }
       const wanted = Math.min(Math.floor(k), labelOf.size);
       if (wanted <= 0) return [];
+      const { hnsw, ids, projection } = parts;
 
       // A filter that throws inside the native search would leave a pending JS exception, so
       // errors are caught here and rethrown once hnswlib has returned.
@@ -175,23 +269,25 @@ function wrapHnsw(
           }
         : undefined;
 
-      hnsw.setEf(Math.max(params.efSearch, wanted * 4));
+      const unitQuery = toUnitVector(query);
+      // The graph's whole candidate list comes back and is re-ranked with the full vectors: in
+      // the projected space the order near the cut-off is only approximately cosine's.
+      const pool = Math.min(Math.max(params.efSearch, wanted * 4), labelOf.size);
+      hnsw.setEf(pool);
+      const graphQuery = project(projection, unitQuery);
       // With no filter the walk stays native, with no call into JS per visited node (those calls
       // were most of a search's cost at 100k chunks): every removed chunk's node is marked
-      // deleted (remove(), and wrapHnsw for a loaded graph), and hnswlib never returns one.
-      const { neighbors, distances } = keep
-        ? hnsw.searchKnn(Array.from(query), wanted, keep)
-        : hnsw.searchKnn(Array.from(query), wanted);
+      // deleted (remove(), and adopt() for a loaded graph), and hnswlib never returns one.
+      const { neighbors } = keep
+        ? hnsw.searchKnn(graphQuery, pool, keep)
+        : hnsw.searchKnn(graphQuery, pool);
       if (filterError !== null) throw filterError;
-      const hits = neighbors.flatMap((label, i) => {
-        const chunkId = ids[label];
-        return chunkId == null ? [] : [{ chunkId, similarity: clamp(1 - distances[i]!) }];
-      });
+      const hits = rerank(unitQuery, neighbors, wanted);
 
       // A selective filter can starve the graph walk; an exact scan of the survivors is the
       // correct answer and cheap when few items pass.
       if (keep && hits.length < wanted) {
-        const exact = searchExactly(query, wanted, keep);
+        const exact = rerank(unitQuery, allLabels(keep), wanted);
         if (filterError !== null) throw filterError;
         return exact;
       }
@@ -200,7 +296,7 @@ function wrapHnsw(
 
     vectorOf(chunkId) {
       const label = labelOf.get(chunkId);
-      return label === undefined ? null : Float32Array.from(hnsw.getPoint(label));
+      return label === undefined ? null : parts.vectors.vector(label);
     },
 
     has: (chunkId) => labelOf.has(chunkId),
@@ -209,16 +305,20 @@ function wrapHnsw(
 
     add(items) {
       remove(items.map((item) => item.chunkId).filter((id) => labelOf.has(id)));
-      const needed = ids.length + items.length;
-      if (needed > hnsw.getMaxElements()) {
-        hnsw.resizeIndex(Math.max(needed, Math.ceil(hnsw.getMaxElements() * 1.5)));
-      }
+      for (const item of items) checkDimension(item, state.dimension);
       for (const item of items) {
-        checkDimension(item, state.dimension);
+        const { hnsw, projection, vectors, ids } = parts;
+        if (ids.length + 1 > hnsw.getMaxElements()) {
+          hnsw.resizeIndex(Math.max(ids.length + 1, Math.ceil(hnsw.getMaxElements() * 1.5)));
+        }
         const label = ids.length;
-        hnsw.addPoint(Array.from(item.vector), label);
+        const unit = toUnitVector(item.vector);
+        vectors.set(label, unit);
+        hnsw.addPoint(project(projection, unit), label);
         ids.push(item.chunkId);
         labelOf.set(item.chunkId, label);
+        // Exactly at the threshold, so a large batch never decodes more than it needs to.
+        if (isIdentity(projection) && labelOf.size >= params.projectFrom) projectNow();
       }
       setState({});
     },
@@ -227,7 +327,7 @@ function wrapHnsw(
 
     describe: (fingerprint) => setState({ fingerprint }),
 
-    save: (dir) => saveIndexFiles(dir, hnsw, ids, state, params),
+    save: (dir) => saveIndexFiles(dir, parts, state, params),
   };
 }
 

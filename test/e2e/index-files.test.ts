@@ -60,12 +60,14 @@ describe("damaged vector index files at server start", () => {
       });
       await expectAnswered(url, log.chunks);
     });
-    // Rebuilt and saved whole: a manifest and exactly the graph it names.
+    // Rebuilt and saved whole: a manifest and exactly the graph and codes it names.
     const manifest = JSON.parse(
       await readFile(join(dir, "data", "index", "manifest.json"), "utf8"),
     );
     expect(manifest.count).toBe(last.chunks);
-    expect((await indexFiles()).sort()).toEqual(["manifest.json", manifest.graphFile].sort());
+    expect((await indexFiles()).sort()).toEqual(
+      ["manifest.json", manifest.graphFile, manifest.codesFile].sort(),
+    );
   }, 120_000);
 });
 
