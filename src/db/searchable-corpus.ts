@@ -86,6 +86,20 @@ export async function readSearchableVersions(
   versionIds?: readonly string[],
 ): Promise<SearchableVersion[]> {
   const out: SearchableVersion[] = [];
+  await forEachSearchableVersionPage(db, versionIds, (rows) => out.push(...rows));
+  return out;
+}
+
+/**
+ * The searchable versions a page at a time, in id order: a caller that copies what it keeps of
+ * each page never holds every version's driver row at once (at a million chunks, hundreds of
+ * thousands of rows, each a dictionary-mode object, were the peak of opening a store).
+ */
+export async function forEachSearchableVersionPage(
+  db: Database,
+  versionIds: readonly string[] | undefined,
+  onPage: (versions: SearchableVersion[]) => void,
+): Promise<void> {
   await readPaged(
     versionIds,
     (only, after) =>
@@ -98,9 +112,8 @@ export async function readSearchableVersions(
           from document_versions v ${searchable} ${only(sql`v.id`)} and v.id > ${after}
           order by v.id limit ${PAGE}`,
       ),
-    (rows) => out.push(...rows),
+    onPage,
   );
-  return out;
 }
 
 /** The chunks of searchable versions (all, or of `versionIds`), vectors only when asked. */

@@ -6,6 +6,7 @@ import {
   readSourceFilters,
   readSearchableChunkIdsOf,
   forEachSearchableChunkPage,
+  forEachSearchableVersionPage,
   readSearchableChunks,
   readSearchableVersionIds,
   readSearchableVersions,
@@ -99,7 +100,9 @@ export async function openSearchableIndex(
   const vectors: { chunkId: string; vector: Float32Array }[] = [];
   const snapshot = await inSnapshot(db, async (tx) => {
     const state = await readCorpusState(tx);
-    for (const version of await readSearchableVersions(tx)) corpus.addVersion(version);
+    await forEachSearchableVersionPage(tx, undefined, (page) => {
+      for (const version of page) corpus.addVersion(version);
+    });
     // Vectors are read only to build the graph; a saved one holds them.
     await forEachSearchableChunkPage(tx, { withEmbeddings: saved === null }, (page) => {
       corpus.addChunks(page);
