@@ -70,14 +70,10 @@ const RANDOM_SEED = 100;
 
 type Item = { chunkId: string; vector: Float32Array };
 
+/** The defaults, with each option the caller set (an option given as undefined keeps its default). */
 function paramsOf(options: VectorIndexOptions): Params {
-  return { ...DEFAULT_HNSW_PARAMS, ...DEFAULT_PROJECTION_PARAMS, ...definedOnly(options) };
-}
-
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(options).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
+  const set = Object.entries(options).filter(([, value]) => value !== undefined);
+  return { ...DEFAULT_HNSW_PARAMS, ...DEFAULT_PROJECTION_PARAMS, ...Object.fromEntries(set) };
 }
 
 export function buildVectorIndex(
@@ -317,7 +313,8 @@ function wrapIndex(initial: IndexParts, initialState: IndexState, params: Params
         hnsw.addPoint(project(projection, unit), label);
         ids.push(item.chunkId);
         labelOf.set(item.chunkId, label);
-        // Exactly at the threshold, so a large batch never decodes more than it needs to.
+        // As soon as it reaches the threshold, not after the batch: the rebuild decodes only the
+        // threshold's worth of vectors, and the rest of the batch goes straight into the new graph.
         if (isIdentity(projection) && labelOf.size >= params.projectFrom) projectNow();
       }
       setState({});
