@@ -209,12 +209,16 @@ function wrapIndex(initial: IndexParts, initialState: IndexState, params: Params
     setState({});
   }
 
-  /** The unprojected index, grown to `projectFrom` chunks, built again with a fitted basis. */
-  function projectNow(): void {
+  /**
+   * The unprojected index and `added` (chunks it does not hold), past `projectFrom` together,
+   * built again with a basis fitted on all of them: each added vector goes into the graph once,
+   * projected, never first at full width and then again.
+   */
+  function projectWith(added: Item[]): void {
     const live = parts.ids.flatMap((chunkId, label) =>
       chunkId === null ? [] : [{ chunkId, vector: parts.vectors.vector(label) }],
     );
-    adopt(buildParts(live, state.dimension, params));
+    adopt(buildParts([...live, ...added], state.dimension, params));
   }
 
   /** The best `wanted` of `labels` by their stored vectors' dot product with `unitQuery`. */
@@ -300,22 +304,27 @@ function wrapIndex(initial: IndexParts, initialState: IndexState, params: Params
     chunkIds: () => [...labelOf.keys()],
 
     add(items) {
-      remove(items.map((item) => item.chunkId).filter((id) => labelOf.has(id)));
-      for (const item of items) checkDimension(item, state.dimension);
-      for (const item of items) {
+      // The last of a chunk given twice stands, as if added one after the other.
+      const latest = [...new Map(items.map((item) => [item.chunkId, item])).values()];
+      remove(latest.map((item) => item.chunkId).filter((id) => labelOf.has(id)));
+      for (const item of latest) checkDimension(item, state.dimension);
+      if (isIdentity(parts.projection) && labelOf.size + latest.length >= params.projectFrom) {
+        projectWith(latest);
+      } else {
         const { hnsw, projection, vectors, ids } = parts;
-        if (ids.length + 1 > hnsw.getMaxElements()) {
-          hnsw.resizeIndex(Math.max(ids.length + 1, Math.ceil(hnsw.getMaxElements() * 1.5)));
+        // Room for the whole batch at once: each resize copies the graph.
+        const needed = ids.length + latest.length;
+        if (needed > hnsw.getMaxElements()) {
+          hnsw.resizeIndex(Math.max(needed, Math.ceil(hnsw.getMaxElements() * 1.5)));
         }
-        const label = ids.length;
-        const unit = toUnitVector(item.vector);
-        vectors.set(label, unit);
-        hnsw.addPoint(project(projection, unit), label);
-        ids.push(item.chunkId);
-        labelOf.set(item.chunkId, label);
-        // As soon as it reaches the threshold, not after the batch: the rebuild decodes only the
-        // threshold's worth of vectors, and the rest of the batch goes straight into the new graph.
-        if (isIdentity(projection) && labelOf.size >= params.projectFrom) projectNow();
+        for (const item of latest) {
+          const label = ids.length;
+          const unit = toUnitVector(item.vector);
+          vectors.set(label, unit);
+          hnsw.addPoint(project(projection, unit), label);
+          ids.push(item.chunkId);
+          labelOf.set(item.chunkId, label);
+        }
       }
       setState({});
     },

@@ -295,6 +295,42 @@ describe("vector index, projected", () => {
     expect(grown.search(vectors[2500]!, 1)[0]!.chunkId).toBe(chunkId(2500));
   });
 
+  it("builds a batch that crosses the threshold projected at once, fitted on all of it", async () => {
+    const grown = buildVectorIndex(items.slice(0, 600), STATE, options);
+    grown.add(items.slice(600, 3000));
+    const saved = join(dir, "crossed-in-one-batch");
+    await grown.save(saved);
+    const manifest = JSON.parse(await readFile(join(saved, "manifest.json"), "utf8"));
+    // Fitted on the 3,000 held after the batch, not on the first 1,000 it reached.
+    expect(manifest).toMatchObject({ graphDimension: 128, projectionFittedOn: 3000 });
+  });
+
+  it("is projected when chunks added one at a time reach the threshold", async () => {
+    const grown = buildVectorIndex(items.slice(0, 998), STATE, options);
+    for (const item of items.slice(998, 1003)) grown.add([item]);
+    const saved = join(dir, "crossed-one-at-a-time");
+    await grown.save(saved);
+    const manifest = JSON.parse(await readFile(join(saved, "manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({ graphDimension: 128, projectionFittedOn: 1000 });
+    expect(grown.state.count).toBe(1003);
+    expect(grown.search(vectors[1002]!, 1)[0]!.chunkId).toBe(chunkId(1002));
+  });
+
+  it("keeps the last of a chunk given twice in one batch, below and across the threshold", () => {
+    // 10 + 20 stays below the threshold; 600 + 400 reaches it.
+    for (const [start, end] of [
+      [10, 30],
+      [600, 999],
+    ] as const) {
+      const index = buildVectorIndex(items.slice(0, start), STATE, options);
+      const duplicate = (vector: Float32Array) => ({ chunkId: chunkId(5000), vector });
+      index.add([duplicate(vectors[2000]!), ...items.slice(start, end), duplicate(vectors[2001]!)]);
+      expect(index.state.count).toBe(end + 1);
+      expect(index.search(vectors[2001]!, 1)[0]).toMatchObject({ chunkId: chunkId(5000) });
+      expect(index.search(vectors[2000]!, 1)[0]!.chunkId).not.toBe(chunkId(5000));
+    }
+  });
+
   it("rebuilds a saved full-width index that has reached the threshold", async () => {
     const small = buildVectorIndex(items.slice(0, 1500), STATE); // default threshold: not projected
     const saved = join(dir, "unprojected");
