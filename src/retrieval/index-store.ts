@@ -106,7 +106,14 @@ export async function openSearchableIndex(
     // Vectors are read only to build the graph; a saved one holds them.
     await forEachSearchableChunkPage(tx, { withEmbeddings: saved === null }, (page) => {
       corpus.addChunks(page);
-      if (lexical) for (const doc of page.flatMap((c) => lexicalDoc(corpus, c))) lexical.add(doc);
+      if (lexical) {
+        for (const chunk of page) {
+          const version = corpus.chunk(chunk.chunkId)?.version;
+          if (!version) continue;
+          const { tenant, sourceId } = version;
+          lexical.addTsvector({ chunkId: chunk.chunkId, tenant, sourceId }, chunk.fts);
+        }
+      }
       const held = page.filter((chunk) => corpus.chunk(chunk.chunkId));
       for (const chunk of held) if (chunk.model === embedder.modelId) ofModel.add(chunk.chunkId);
       vectors.push(...vectorItems(held, embedder.modelId));

@@ -6,12 +6,13 @@ import {
   type SearchableVersion,
 } from "../db/searchable-corpus.ts";
 import { createLexicalIndexBuilder, type LexicalDoc, type LexicalIndex } from "./lexical-index.ts";
+import { parseTsvector } from "./tsvector-text.ts";
 
 /**
  * The lexical index of every searchable chunk (current version, present document), from the
- * stored tsvectors (Postgres analysed them at ingest: no analysis here), read as the serving
- * process reads its corpus (src/db/searchable-corpus.ts). For measuring the index apart from
- * the rest of what a server loads.
+ * stored tsvectors (Postgres analysed them at ingest: no analysis here), read and added as the
+ * serving process reads and adds its corpus (src/db/searchable-corpus.ts). For measuring the
+ * index apart from the rest of what a server loads.
  */
 export async function buildLexicalIndex(db: Database): Promise<LexicalIndex> {
   const versions = new Map((await readSearchableVersions(db)).map((v) => [v.versionId, v]));
@@ -19,7 +20,9 @@ export async function buildLexicalIndex(db: Database): Promise<LexicalIndex> {
   await forEachSearchableChunkPage(db, { withEmbeddings: false }, (page) => {
     for (const chunk of page) {
       const version = versions.get(chunk.versionId);
-      if (version) builder.add(lexicalDocOf(chunk, version));
+      if (!version) continue;
+      const { tenant, sourceId } = version;
+      builder.addTsvector({ chunkId: chunk.chunkId, tenant, sourceId }, chunk.fts);
     }
   });
   return builder.finish();
@@ -36,35 +39,4 @@ export function lexicalDocOf(
     sourceId: version.sourceId,
     terms: parseTsvector(chunk.fts),
   };
-}
-
-/**
- * Lexeme -> number of positions, from a tsvector's text form: `'lexeme':1,5 'other':3A`, where
- * a quote inside a lexeme is doubled and a backslash escapes the next character.
- */
-export function parseTsvector(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] !== "'") {
-      i++;
-      continue;
-    }
-    let lexeme = "";
-    for (i++; i < text.length; i++) {
-      const ch = text[i]!;
-      if (ch === "\\") lexeme += text[++i] ?? "";
-      else if (ch === "'" && text[i + 1] === "'") lexeme += text[i++];
-      else if (ch === "'") break;
-      else lexeme += ch;
-    }
-    i++;
-    let count = 0;
-    if (text[i] === ":") {
-      count = 1;
-      for (i++; i < text.length && text[i] !== " "; i++) if (text[i] === ",") count++;
-    }
-    out.set(lexeme, count);
-  }
-  return out;
 }

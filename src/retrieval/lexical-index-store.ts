@@ -1,11 +1,12 @@
+import { forEachTsvectorLexeme } from "./tsvector-text.ts";
 /** A chunk as the lexical index holds it. */
-export type LexicalDoc = {
-  chunkId: string;
-  tenant: string;
-  sourceId: string;
+export type LexicalDoc = DocHeader & {
   /** Lexeme -> term frequency (the number of positions in the chunk's tsvector). */
   terms: ReadonlyMap<string, number>;
 };
+
+/** Whose a chunk is: what the index keeps of it beside its postings. */
+export type DocHeader = { chunkId: string; tenant: string; sourceId: string };
 
 export type IndexStats = {
   docs: number;
@@ -96,7 +97,8 @@ function grow<A extends Uint32Array | Uint16Array | Uint8Array>(a: A, size: numb
   return out;
 }
 
-export function newDoc(s: Store, doc: LexicalDoc): number {
+/** A new live doc of `length` distinct lexemes (its postings are the caller's to add). */
+export function newDoc(s: Store, doc: DocHeader, length: number): number {
   const d = s.chunkIds.length;
   s.chunkIds.push(doc.chunkId);
   s.docOf.set(doc.chunkId, d);
@@ -104,12 +106,12 @@ export function newDoc(s: Store, doc: LexicalDoc): number {
   s.live = grow(s.live, d + 1);
   s.tenant = grow(s.tenant, d + 1);
   s.source = grow(s.source, d + 1);
-  s.length[d] = doc.terms.size;
+  s.length[d] = length;
   s.live[d] = 1;
   s.tenant[d] = intern(s.tenants, doc.tenant);
   s.source[d] = intern(s.sources, doc.sourceId);
   s.liveDocs++;
-  s.lengthSum += doc.terms.size;
+  s.lengthSum += length;
   return d;
 }
 
@@ -152,20 +154,40 @@ export function createStoreBuilder() {
   /** Doc d's postings are terms[docEnd[d - 1] .. docEnd[d]). */
   let docEnd = new Uint32Array(1 << 10);
   let n = 0;
+  /** Doc `header`'s postings, given one lexeme at a time by `each`, after the docs before it. */
+  function addPostings(
+    header: DocHeader,
+    each: (post: (lexeme: string, tf: number) => void) => void,
+  ): void {
+    if (s.docOf.has(header.chunkId)) return;
+    const first = n;
+    each((lexeme, tf) => {
+      let t = s.termIds.get(lexeme);
+      if (t === undefined) s.termIds.set(lexeme, (t = newTerm(s)));
+      if (n === terms.length) {
+        terms = grow(terms, n + 1);
+        tfs = grow(tfs, n + 1);
+      }
+      terms[n] = t;
+      tfs[n++] = Math.min(tf, MAX_TF);
+    });
+    const d = newDoc(s, header, n - first);
+    docEnd = grow(docEnd, d + 1);
+    docEnd[d] = n;
+  }
   return {
     add(doc: LexicalDoc): void {
-      if (s.docOf.has(doc.chunkId)) return;
-      const d = newDoc(s, doc);
-      terms = grow(terms, n + doc.terms.size);
-      tfs = grow(tfs, n + doc.terms.size);
-      for (const [lexeme, tf] of doc.terms) {
-        let t = s.termIds.get(lexeme);
-        if (t === undefined) s.termIds.set(lexeme, (t = newTerm(s)));
-        terms[n] = t;
-        tfs[n++] = Math.min(tf, MAX_TF);
-      }
-      docEnd = grow(docEnd, d + 1);
-      docEnd[d] = n;
+      addPostings(doc, (post) => {
+        for (const [lexeme, tf] of doc.terms) post(lexeme, tf);
+      });
+    },
+    /**
+     * A chunk straight from its stored tsvector's text form, with no lexeme map made for it:
+     * opening a store adds every chunk this way, and a map per chunk was most of what opening
+     * allocated (2.4 kB a chunk, gigabytes at a million chunks).
+     */
+    addTsvector(header: DocHeader, fts: string): void {
+      addPostings(header, (post) => forEachTsvectorLexeme(fts, post));
     },
     /** The store, every posting in its base: lists in doc order, so each is sorted. */
     finish(): Store {
@@ -213,12 +235,15 @@ export function pack(s: Store): Store {
   const sourceNames = [...s.sources.keys()];
   for (let d = 0; d < s.chunkIds.length; d++) {
     if (!s.live[d]) continue;
-    renumber[d] = newDoc(out, {
-      chunkId: s.chunkIds[d]!,
-      tenant: tenantNames[s.tenant[d]!]!,
-      sourceId: sourceNames[s.source[d]!]!,
-      terms: { size: s.length[d]! } as ReadonlyMap<string, number>,
-    });
+    renumber[d] = newDoc(
+      out,
+      {
+        chunkId: s.chunkIds[d]!,
+        tenant: tenantNames[s.tenant[d]!]!,
+        sourceId: sourceNames[s.source[d]!]!,
+      },
+      s.length[d]!,
+    );
   }
 
   // Count live postings per lexeme, then fill: lists in (renumbered) doc order.

@@ -46,7 +46,11 @@ export function createLexicalIndex(docs: Iterable<LexicalDoc> = []): LexicalInde
  */
 export function createLexicalIndexBuilder() {
   const builder = createStoreBuilder();
-  return { add: builder.add, finish: () => lexicalIndexOver(builder.finish()) };
+  return {
+    add: builder.add,
+    addTsvector: builder.addTsvector,
+    finish: () => lexicalIndexOver(builder.finish()),
+  };
 }
 
 function lexicalIndexOver(built: Store) {
@@ -57,7 +61,7 @@ function lexicalIndexOver(built: Store) {
   function add(docs: LexicalDoc[]): void {
     for (const doc of docs) {
       if (s.docOf.has(doc.chunkId)) remove([doc.chunkId]);
-      const d = newDoc(s, doc);
+      const d = newDoc(s, doc, doc.terms.size);
       for (const [lexeme, tf] of doc.terms) {
         let t = s.termIds.get(lexeme);
         if (t === undefined) s.termIds.set(lexeme, (t = newTerm(s)));

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createLexicalIndex, type LexicalDoc } from "../../src/retrieval/lexical-index.ts";
+import {
+  createLexicalIndex,
+  createLexicalIndexBuilder,
+  type LexicalDoc,
+} from "../../src/retrieval/lexical-index.ts";
 import { termScore } from "../../src/retrieval/lexical-topk.ts";
 import { idf } from "../../src/retrieval/lexical.ts";
 import { createRng, type Rng } from "../../lab/shared/rng.ts";
@@ -86,6 +90,23 @@ describe("MaxScore top-k equals scoring every chunk", () => {
       Array.from({ length: 800 }, (_, i) => randomDoc(rng, i)).map((d) => [d.chunkId, d]),
     );
     check(createLexicalIndex(docs.values()), docs, rng);
+  });
+
+  it("built from tsvectors' text forms as opening a store builds it", () => {
+    const rng = createRng(4);
+    const docs = new Map(
+      Array.from({ length: 800 }, (_, i) => randomDoc(rng, i)).map((d) => [d.chunkId, d]),
+    );
+    // The text form PostgreSQL prints: each lexeme quoted, one position per occurrence.
+    const tsvectorText = (d: LexicalDoc) =>
+      [...d.terms]
+        .map(([w, tf]) => `'${w}':${Array.from({ length: tf }, (_, p) => p + 1).join(",")}`)
+        .join(" ");
+    const builder = createLexicalIndexBuilder();
+    for (const d of docs.values()) builder.addTsvector(d, tsvectorText(d));
+    const index = builder.finish();
+    expect(index.stats()).toEqual(createLexicalIndex(docs.values()).stats());
+    check(index, docs, rng);
   });
 
   it("while chunks are added and removed (tails, dead postings, compaction)", () => {
