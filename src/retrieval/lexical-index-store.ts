@@ -1,4 +1,5 @@
 import { forEachTsvectorLexeme } from "./tsvector-text.ts";
+
 /** A chunk as the lexical index holds it. */
 export type LexicalDoc = DocHeader & {
   /** Lexeme -> term frequency (the number of positions in the chunk's tsvector). */

@@ -39,7 +39,7 @@ export function forEachTsvectorLexeme(
 const SPACE = 0x20;
 const COMMA = 0x2c;
 
-/** The lexeme whose text starts at `start` (after its opening quote), escapes undone; and where it ends. */
+/** The lexeme starting at `start` (after its opening quote) with escapes undone, and its end. */
 function unescapedLexeme(text: string, start: number): [string, number] {
   let lexeme = "";
   let i = start;
