@@ -17,7 +17,7 @@ import {
 import { analyseText } from "../text/analyse.ts";
 import { createCorpusMemory, type CorpusMemory } from "./corpus-memory.ts";
 import type { Embedder } from "./embedder.ts";
-import { lexicalDocOf } from "./lexical-index-build.ts";
+import { addStoredChunk, lexicalDocOf } from "./lexical-index-build.ts";
 import { createLexicalIndexBuilder, type LexicalDoc, type LexicalIndex } from "./lexical-index.ts";
 import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-index.ts";
 
@@ -106,15 +106,11 @@ export async function openSearchableIndex(
     // Vectors are read only to build the graph; a saved one holds them.
     await forEachSearchableChunkPage(tx, { withEmbeddings: saved === null }, (page) => {
       corpus.addChunks(page);
-      if (lexical) {
-        for (const chunk of page) {
-          const version = corpus.chunk(chunk.chunkId)?.version;
-          if (!version) continue;
-          const { tenant, sourceId } = version;
-          lexical.addTsvector({ chunkId: chunk.chunkId, tenant, sourceId }, chunk.fts);
-        }
-      }
       const held = page.filter((chunk) => corpus.chunk(chunk.chunkId));
+      if (lexical) {
+        for (const chunk of held)
+          addStoredChunk(lexical, chunk, corpus.chunk(chunk.chunkId)!.version);
+      }
       for (const chunk of held) if (chunk.model === embedder.modelId) ofModel.add(chunk.chunkId);
       vectors.push(...vectorItems(held, embedder.modelId));
     });

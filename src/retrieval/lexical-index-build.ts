@@ -20,12 +20,20 @@ export async function buildLexicalIndex(db: Database): Promise<LexicalIndex> {
   await forEachSearchableChunkPage(db, { withEmbeddings: false }, (page) => {
     for (const chunk of page) {
       const version = versions.get(chunk.versionId);
-      if (!version) continue;
-      const { tenant, sourceId } = version;
-      builder.addTsvector({ chunkId: chunk.chunkId, tenant, sourceId }, chunk.fts);
+      if (version) addStoredChunk(builder, chunk, version);
     }
   });
   return builder.finish();
+}
+
+/** Add a chunk to a builder straight from its stored tsvector's text (no lexeme map made). */
+export function addStoredChunk(
+  builder: Pick<ReturnType<typeof createLexicalIndexBuilder>, "addTsvector">,
+  chunk: Pick<SearchableChunk, "chunkId" | "fts">,
+  version: Pick<SearchableVersion, "tenant" | "sourceId">,
+): void {
+  const { tenant, sourceId } = version;
+  builder.addTsvector({ chunkId: chunk.chunkId, tenant, sourceId }, chunk.fts);
 }
 
 /** A chunk's postings entry: its lexemes from its stored tsvector, its tenant and source. */
