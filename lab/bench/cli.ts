@@ -11,14 +11,14 @@ import { readCurrentChunks } from "./chunks.ts";
 import { COMPOSITION_DESCRIPTION } from "./compose.ts";
 import { buildSquadCorpus, sampleQuestions } from "./corpus.ts";
 import { configuredEncoder, createConfiguredEmbedder } from "./embedder.ts";
-import { loadServer } from "./http.ts";
+import { loadServer, type WarmUp } from "./http.ts";
 import { measureIngest } from "./ingest.ts";
 import { measureReingest } from "./reingest.ts";
 import { measureLedger } from "./ledger.ts";
 import { measureLoad } from "./load.ts";
 import { describeMachine, loadAverage, peakRssMib, type Machine } from "./machine.ts";
 import { parseOptions, USAGE, type BenchOptions } from "./options.ts";
-import { measureAnswers } from "./query.ts";
+import { measureAnswers, WARM_UP_QUESTIONS } from "./query.ts";
 import { loadRealCorpora } from "./real-passages.ts";
 import { formatReport, type BenchReport } from "./report.ts";
 import { measureScale } from "./scale.ts";
@@ -37,6 +37,9 @@ const SHIPPED_VERIFIER = fileURLToPath(
 const HTTP_QUESTIONS = 2000;
 /** Questions whose retrieval steps are timed apart (each is asked once more for that). */
 const STAGE_QUESTIONS = 20;
+/** The HTTP warm-up (http.ts WarmUp): at most this long, at this concurrency. */
+const HTTP_WARM_UP_S = 15;
+const HTTP_WARM_UP_CONNECTIONS = 16;
 
 type Log = (message: string) => void;
 
@@ -76,6 +79,18 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * The HTTP warm-up: other questions than the measured ones where the corpus has them (a small
+ * corpus may not: then the measured ones), for as long as a measured run at most.
+ */
+function httpWarmUp(others: string[], measured: string[], durationS: number): WarmUp {
+  return {
+    questions: others.length > 0 ? others : measured,
+    connections: HTTP_WARM_UP_CONNECTIONS,
+    durationS: Math.min(HTTP_WARM_UP_S, durationS),
+  };
+}
+
 /** Every measurement; main adds the machine's end state and the total time. */
 async function run(
   options: BenchOptions,
@@ -87,7 +102,10 @@ async function run(
   const notes: string[] = [];
   const storeDir = options.store ?? join(workDir, "squad");
   const corpus = await buildSquadCorpus(options.data, workDir, options.paragraphs);
-  const questions = sampleQuestions(corpus.questions, options.questions);
+  // One seeded order: the measured questions first, the warm-up's after them, so none is both.
+  const sampled = sampleQuestions(corpus.questions, options.questions + WARM_UP_QUESTIONS);
+  const questions = sampled.slice(0, options.questions);
+  const warmUp = sampled.slice(options.questions);
   const store = await openBenchStore(storeDir, embedder);
   const small = await (async () => {
     try {
@@ -100,7 +118,7 @@ async function run(
         notes.push("--store already held this corpus: the first ingest wrote nothing");
 
       log(`asking ${questions.length} questions in process`);
-      const answers = await measureAnswers(store.deps, questions);
+      const answers = await measureAnswers(store.deps, questions, warmUp);
       const stages = await measureStages(store.deps, questions.slice(0, STAGE_QUESTIONS));
       const query = { ...answers, stages, peak_rss_mib: peakRssMib() };
       const model = store.deps.verifier ?? loadVerifier(SHIPPED_VERIFIER);
@@ -117,6 +135,7 @@ async function run(
       const baseline = await runBaseline(embedder, realChunks, questions, {
         mode: options.baseline,
         k: store.deps.policy.candidateChunks,
+        warmUp,
       });
       return { ingest, query, verifier, ledger, baseline };
     } finally {
@@ -134,11 +153,15 @@ async function run(
     });
     try {
       const ready = server.memory();
-      const runs = await loadServer(server, sampleQuestions(corpus.questions, HTTP_QUESTIONS), {
+      const httpQuestions = sampleQuestions(corpus.questions, HTTP_QUESTIONS * 2);
+      const measured = httpQuestions.slice(0, HTTP_QUESTIONS);
+      const { warm_up, runs } = await loadServer(server, measured, {
         connections: [1, 16],
         durationS: options.durationS,
+        warmUp: httpWarmUp(httpQuestions.slice(HTTP_QUESTIONS), measured, options.durationS),
       });
       return {
+        warm_up,
         runs,
         server_ready_ms: server.ready_ms,
         server_rss_ready_mib: ready?.rss_mib ?? null,
@@ -158,10 +181,12 @@ async function run(
 
   const corpora = await loadRealCorpora();
   const ordered = orderQuestions(corpora.questions);
+  const texts = ordered.map((q) => q.question);
   const scale = await measureScale(options.sizes, {
     corpora,
     embedder,
-    questions: ordered.slice(0, options.scaleQuestions).map((q) => q.question),
+    questions: texts.slice(0, options.scaleQuestions),
+    warmUp: texts.slice(options.scaleQuestions, options.scaleQuestions + WARM_UP_QUESTIONS),
     workDir,
     heapMib: options.heapMib,
     log,
@@ -173,7 +198,12 @@ async function run(
           databases: options.loadDatabases,
           connections: options.loadConnections,
           durationS: options.durationS,
-          questions: ordered.slice(0, HTTP_QUESTIONS).map((q) => q.question),
+          questions: texts.slice(0, HTTP_QUESTIONS),
+          warmUp: httpWarmUp(
+            texts.slice(HTTP_QUESTIONS, HTTP_QUESTIONS * 2),
+            texts.slice(0, HTTP_QUESTIONS),
+            options.durationS,
+          ),
           workDir,
           heapMib: options.heapMib,
           log,

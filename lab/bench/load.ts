@@ -1,7 +1,7 @@
 import { cp, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createThrowawayDatabase } from "../shared/throwaway-database.ts";
-import { loadServer, type HttpRun } from "./http.ts";
+import { loadServer, type HttpRun, type WarmUp } from "./http.ts";
 import { copyStoreToPostgres, type PostgresCopy } from "./pg-store.ts";
 import type { ScaleStoreInfo } from "./scale-store.ts";
 import { startServer } from "./server-process.ts";
@@ -17,6 +17,8 @@ export type LoadSeries = {
   /** Server start until /healthz answered, and its resident set then. */
   server_ready_ms: number;
   server_rss_ready_mib: number | null;
+  /** The run before the measured ones (http.ts WarmUp), reported apart from them. */
+  warm_up: HttpRun | null;
   runs: HttpRun[];
 };
 
@@ -40,6 +42,7 @@ export async function measureLoad(
     connections: number[];
     durationS: number;
     questions: string[];
+    warmUp: WarmUp;
     workDir: string;
     heapMib?: number;
     log: (message: string) => void;
@@ -78,15 +81,16 @@ export async function measureLoad(
       try {
         const ready = server.memory();
         options.log(
-          `load on ${database}: ready in ${server.ready_ms} ms; autocannon at ${options.connections.join(", ")} connections, ${options.durationS} s each`,
+          `load on ${database}: ready in ${server.ready_ms} ms; a ${options.warmUp.durationS} s warm-up, then autocannon at ${options.connections.join(", ")} connections, ${options.durationS} s each`,
         );
-        const runs = await loadServer(server, options.questions, options);
+        const { warm_up, runs } = await loadServer(server, options.questions, options);
         series.push({
           database,
           prepare_ms: prepareMs,
           postgres_copy: pgCopy,
           server_ready_ms: server.ready_ms,
           server_rss_ready_mib: ready?.rss_mib ?? null,
+          warm_up,
           runs,
         });
       } finally {

@@ -42,7 +42,7 @@ export function scaleTables(points: ScalePoint[]): string[] {
   const serving = table(
     [
       ...["chunks", "heap", "open s", "n", "answered", "p50", "p95", "p99", "qps"],
-      ...["embed", "bm25", "ann", "RSS open", "RSS after", "peak", "V8 heap"],
+      ...["warm-up p50/p99", "embed", "bm25", "ann", "RSS open", "RSS after", "peak", "V8 heap"],
     ],
     measured.map(({ m, ...p }) => [
       String(p.chunks),
@@ -51,6 +51,7 @@ export function scaleTables(points: ScalePoint[]): string[] {
       String(m.query.n),
       String(m.query.answered),
       ...latencyCells(m.query),
+      `${ms(m.query.warm_up.p50_ms)}/${ms(m.query.warm_up.p99_ms)}`,
       ms(m.stages.embed_p50_ms),
       ms(m.stages.bm25_p50_ms),
       ms(m.stages.ann_p50_ms),
@@ -67,7 +68,8 @@ export function scaleTables(points: ScalePoint[]): string[] {
     "",
     "Scale answers (in-process askQuestion, c1, one fresh process per store; ms and MiB)",
     serving,
-    "heap: the process's V8 heap limit (MiB); open s: createDeps (corpus, BM25 index, saved HNSW graph); embed/bm25/ann: p50 of the retrieval steps; RSS open: after opening and a GC (Node and the modules alone, before opening: " +
+    `heap: the process's V8 heap limit (MiB); open s: createDeps (corpus, BM25 index, saved HNSW graph); n: questions timed, after ${measured[0]?.m.query.warm_up.n ?? 0} other questions answered first (warm-up p50/p99: those first answers after opening, not in the figures); embed/bm25/ann` +
+      ": p50 of the retrieval steps; RSS open: after opening and a GC (Node and the modules alone, before opening: " +
       measured.map((p) => `${p.m.rss.before_open_mib}`).join("/") +
       " MiB); RSS after: after answering; peak: the process's peak; V8 heap: in use after opening",
     ...points.flatMap((p) => [
@@ -104,11 +106,16 @@ const HTTP_HEADER = [
   ...["RSS end", "RSS max", "peak"],
 ];
 
-export function httpTable(label: string, runs: HttpRun[]): string {
-  return table(
-    ["server", ...HTTP_HEADER],
-    runs.map((h) => [label, ...httpCells(h)]),
-  );
+/** The measured runs, after the warm-up's row (when there was one). */
+function httpRows(label: string, runs: HttpRun[], warmUp: HttpRun | null): string[][] {
+  return [
+    ...(warmUp ? [[`${label} (warm-up)`, ...httpCells(warmUp)]] : []),
+    ...runs.map((h) => [label, ...httpCells(h)]),
+  ];
+}
+
+export function httpTable(label: string, runs: HttpRun[], warmUp: HttpRun | null): string {
+  return table(["server", ...HTTP_HEADER], httpRows(label, runs, warmUp));
 }
 
 export function loadTables(load: LoadReport): string[] {
@@ -116,7 +123,7 @@ export function loadTables(load: LoadReport): string[] {
     `HTTP load on the ${load.chunks}-chunk store (${load.real_chunks} real, ${load.composed_chunks} composed): POST /v1/answers`,
     table(
       ["database", ...HTTP_HEADER],
-      load.series.flatMap((series) => series.runs.map((h) => [series.database, ...httpCells(h)])),
+      load.series.flatMap((series) => httpRows(series.database, series.runs, series.warm_up)),
     ),
     ...load.series.map(
       (series) =>
@@ -127,4 +134,5 @@ export function loadTables(load: LoadReport): string[] {
 
 export const HTTP_NOTE =
   "HTTP: the real server (src/main.ts, LOG_LEVEL=info to a log file) in its own process; autocannon in the bench process. " +
+  "warm-up: a run before the measured ones, over other questions, so their figures are of a server past its first few hundred answers (V8 has optimised the code by then); " +
   "p50/p99 (ms) of 2xx responses; errors include timeouts (10 s); server RSS (MiB) at the end of each run, the highest 1 s sample during it, and the server's peak since it started";

@@ -31,18 +31,25 @@ export type ScaleMeasurement = {
 };
 
 /**
- * `node --expose-gc --import tsx lab/bench/scale-point.ts --store DIR --questions FILE`: open a
- * PGlite store as a server does (createDeps from the configuration, the encoder VERITY_ENCODER
- * names), ask the questions in FILE (a JSON array of strings) one at a time through askQuestion,
- * and print one JSON line of ScaleMeasurement. One process per store, so its memory is that
- * store's.
+ * `node --expose-gc --import tsx lab/bench/scale-point.ts --store DIR --questions FILE
+ * [--warm-up FILE]`: open a PGlite store as a server does (createDeps from the configuration, the
+ * encoder VERITY_ENCODER names), answer the warm-up questions, then ask the questions in FILE
+ * (each file a JSON array of strings) one at a time through askQuestion, and print one JSON line
+ * of ScaleMeasurement. One process per store, so its memory is that store's.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { store: { type: "string" }, questions: { type: "string" } },
+    options: {
+      store: { type: "string" },
+      questions: { type: "string" },
+      "warm-up": { type: "string" },
+    },
   });
   if (!values.store || !values.questions) throw new Error("--store and --questions are required");
-  const questions = JSON.parse(await readFile(values.questions, "utf8")) as string[];
+  const readQuestions = async (file: string) =>
+    JSON.parse(await readFile(file, "utf8")) as string[];
+  const questions = await readQuestions(values.questions);
+  const warmUp = values["warm-up"] ? await readQuestions(values["warm-up"]) : [];
   const gc = () => (globalThis as { gc?: () => void }).gc?.();
   gc();
   const beforeOpen = ownMemory().rss_mib;
@@ -61,7 +68,7 @@ async function main(): Promise<void> {
     gc();
     const afterOpen = ownMemory().rss_mib;
     const heap = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
-    const query = await measureAnswers(deps, questions);
+    const query = await measureAnswers(deps, questions, warmUp);
     const stages = await measureStages(deps, questions.slice(0, STAGE_QUESTIONS));
     const after = ownMemory();
     const measured: ScaleMeasurement = {

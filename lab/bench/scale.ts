@@ -34,6 +34,8 @@ export async function measureScale(
     corpora: RealCorpora;
     embedder: Embedder;
     questions: string[];
+    /** Answered first, untimed in the figures (query.ts): other questions than `questions`. */
+    warmUp: string[];
     workDir: string;
     heapMib?: number;
     log: (message: string) => void;
@@ -42,15 +44,19 @@ export async function measureScale(
   const { log } = context;
   const questionsFile = join(context.workDir, "scale-questions.json");
   await writeFile(questionsFile, JSON.stringify(context.questions));
+  const warmUpFile = join(context.workDir, "scale-warm-up.json");
+  await writeFile(warmUpFile, JSON.stringify(context.warmUp));
   const points: ScalePoint[] = [];
   for (const size of sizes) {
     log(`scale ${size} chunks: opening or building the store`);
     const { dir, ...info } = await ensureScaleStore(size, context);
     const measure = (heapMib: number | undefined) => {
-      log(`scale ${size} chunks: asking ${context.questions.length} questions in a new process`);
+      log(
+        `scale ${size} chunks: asking ${context.warmUp.length} + ${context.questions.length} questions in a new process`,
+      );
       return runJsonChild<ScaleMeasurement>(
         POINT_SCRIPT,
-        ["--store", dir, "--questions", questionsFile],
+        ["--store", dir, "--questions", questionsFile, "--warm-up", warmUpFile],
         { exposeGc: true, heapMib, log: (line) => log(`  scale ${size}: ${line}`) },
       );
     };
