@@ -29,38 +29,85 @@ export type TermCursorInput = {
 
 export type ScoredDoc = { doc: number; chunkId: string; score: number };
 
-type Cursor = TermCursorInput & { baseN: number; n: number; pos: number; ub: number };
+/** A posting list being walked: `doc` is the posting at `pos`, Infinity once past the end. */
+class Cursor {
+  readonly idf: number;
+  readonly selecting: boolean;
+  readonly ub: number;
+  readonly n: number;
+  pos = 0;
+  doc = Infinity;
+  private readonly ids: Uint32Array;
+  private readonly tfs: Uint8Array;
+  private readonly start: number;
+  private readonly baseN: number;
+  private readonly tailIds: number[] | undefined;
+  private readonly tailTfs: number[] | undefined;
+
+  constructor(input: TermCursorInput, ub: number) {
+    this.idf = input.idf;
+    this.selecting = input.selecting;
+    this.ub = ub;
+    this.ids = input.ids;
+    this.tfs = input.tfs;
+    this.start = input.start;
+    this.baseN = input.end - input.start;
+    this.tailIds = input.tailIds;
+    this.tailTfs = input.tailTfs;
+    this.n = this.baseN + (input.tailIds?.length ?? 0);
+    this.moveTo(0);
+  }
+
+  private docAt(i: number): number {
+    return i < this.baseN ? this.ids[this.start + i]! : this.tailIds![i - this.baseN]!;
+  }
+
+  /** The term frequency at the current posting. */
+  tf(): number {
+    const i = this.pos;
+    return i < this.baseN ? this.tfs[this.start + i]! : this.tailTfs![i - this.baseN]!;
+  }
+
+  moveTo(pos: number): void {
+    this.pos = pos;
+    this.doc = pos < this.n ? this.docAt(pos) : Infinity;
+  }
+
+  /** Move to the first posting at or after doc `target` (galloping, then binary search). */
+  seek(target: number): void {
+    if (this.doc >= target) return;
+    let step = 1;
+    let lo = this.pos;
+    while (lo + step < this.n && this.docAt(lo + step) < target) {
+      lo += step;
+      step *= 2;
+    }
+    let hi = Math.min(lo + step, this.n);
+    lo += 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.docAt(mid) < target) lo = mid + 1;
+      else hi = mid;
+    }
+    this.moveTo(lo);
+  }
+}
 
 /** The BM25 term score, in the same order of operations as the SQL. */
 export function termScore(idf: number, tf: number, length: number, avgLength: number): number {
-  return (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / avgLength));
+  return scoreWithNorm(idf, tf, lengthNorm(length, avgLength));
 }
 
-function docAt(c: Cursor, i: number): number {
-  return i < c.baseN ? c.ids[c.start + i]! : c.tailIds![i - c.baseN]!;
+function scoreWithNorm(idf: number, tf: number, norm: number): number {
+  return (idf * tf * (K1 + 1)) / (tf + norm);
 }
-function tfAt(c: Cursor, i: number): number {
-  return i < c.baseN ? c.tfs[c.start + i]! : c.tailTfs![i - c.baseN]!;
-}
-const current = (c: Cursor) => (c.pos < c.n ? docAt(c, c.pos) : Infinity);
 
-/** Move to the first posting at or after doc `target` (galloping, then binary search). */
-function seek(c: Cursor, target: number): void {
-  if (c.pos >= c.n || docAt(c, c.pos) >= target) return;
-  let step = 1;
-  let lo = c.pos;
-  while (lo + step < c.n && docAt(c, lo + step) < target) {
-    lo += step;
-    step *= 2;
-  }
-  let hi = Math.min(lo + step, c.n);
-  lo += 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (docAt(c, mid) < target) lo = mid + 1;
-    else hi = mid;
-  }
-  c.pos = lo;
+/**
+ * The part of termScore's denominator that depends on the chunk only: worked out once per scored
+ * chunk, it gives the same double as inside termScore (the same operations in the same order).
+ */
+function lengthNorm(length: number, avgLength: number): number {
+  return K1 * (1 - B + (B * length) / avgLength);
 }
 
 export function topKMaxScore(
@@ -76,17 +123,9 @@ export function topKMaxScore(
   const { k, length, allow, idOf } = options;
   const avg = options.avgLength || 1;
   if (k <= 0 || inputs.length === 0) return [];
-  const cursors: Cursor[] = inputs.map((input) => {
-    const baseN = input.end - input.start;
-    const n = baseN + (input.tailIds?.length ?? 0);
-    return {
-      ...input,
-      baseN,
-      n,
-      pos: 0,
-      ub: termScore(input.idf, input.maxTf, input.minLength, avg),
-    };
-  });
+  const cursors = inputs.map(
+    (input) => new Cursor(input, termScore(input.idf, input.maxTf, input.minLength, avg)),
+  );
   const driving = cursors.filter((c) => c.selecting).sort((a, b) => a.ub - b.ub);
   const othersUb = cursors.filter((c) => !c.selecting).reduce((sum, c) => sum + c.ub, 0);
   let demoted = 0;
@@ -96,20 +135,22 @@ export function topKMaxScore(
   const heap = createHeap(k, idOf);
   for (;;) {
     let d = Infinity;
-    for (let i = demoted; i < driving.length; i++) d = Math.min(d, current(driving[i]!));
+    for (let i = demoted; i < driving.length; i++) d = Math.min(d, driving[i]!.doc);
     if (d === Infinity) break;
     if (!allow(d)) {
-      for (let i = demoted; i < driving.length; i++)
-        if (current(driving[i]!) === d) driving[i]!.pos++;
+      for (let i = demoted; i < driving.length; i++) {
+        const c = driving[i]!;
+        if (c.doc === d) c.moveTo(c.pos + 1);
+      }
       continue;
     }
-    const len = length[d]!;
+    const norm = lengthNorm(length[d]!, avg);
     let score = 0;
     for (let i = demoted; i < driving.length; i++) {
       const c = driving[i]!;
-      if (current(c) !== d) continue;
-      score += termScore(c.idf, tfAt(c, c.pos), len, avg);
-      c.pos++;
+      if (c.doc !== d) continue;
+      score += scoreWithNorm(c.idf, c.tf(), norm);
+      c.moveTo(c.pos + 1);
     }
     const theta = heap.threshold();
     let left = probedUb;
@@ -120,8 +161,8 @@ export function topKMaxScore(
         break;
       }
       left -= c.ub;
-      seek(c, d);
-      if (current(c) === d) score += termScore(c.idf, tfAt(c, c.pos), len, avg);
+      c.seek(d);
+      if (c.doc === d) score += scoreWithNorm(c.idf, c.tf(), norm);
     }
     if (pruned || !heap.offer(d, score)) continue;
     // θ rose: lists whose bounds (with every lower one's) cannot reach it stop proposing.
