@@ -91,10 +91,24 @@ function int8Vectors(
 
     dot(query, slot) {
       check(slot);
-      let sum = 0;
       const offset = slot * dimension;
-      for (let j = 0; j < dimension; j++) sum += query[j]! * codes[offset + j]!;
-      return sum * scales[slot]!;
+      // Four running sums, not one: a single sum is a chain of dependent additions, each waiting
+      // for the last, and that chain was the cost of re-ranking a search's candidates. The order
+      // of the additions changes the result only in the last bits, far below the int8 rounding.
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let j = 0;
+      for (; j + 3 < dimension; j += 4) {
+        const o = offset + j;
+        s0 += query[j]! * codes[o]!;
+        s1 += query[j + 1]! * codes[o + 1]!;
+        s2 += query[j + 2]! * codes[o + 2]!;
+        s3 += query[j + 3]! * codes[o + 3]!;
+      }
+      for (; j < dimension; j++) s0 += query[j]! * codes[offset + j]!;
+      return (s0 + s1 + (s2 + s3)) * scales[slot]!;
     },
 
     vector(slot) {

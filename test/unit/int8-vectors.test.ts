@@ -30,6 +30,19 @@ describe("int8 vectors", () => {
     expect(vectors.dot(stored[7]!, 7)).toBeCloseTo(1, 2);
   });
 
+  it("sums every dimension when the dimension is not a multiple of four", () => {
+    for (const dimension of [1, 3, 5, 7]) {
+      const vectors = createInt8Vectors(dimension);
+      const stored = Float32Array.from({ length: dimension }, (_, j) => (j + 1) / dimension);
+      vectors.set(0, stored);
+      // A query with one dimension set finds exactly that component's code times the scale.
+      for (let j = 0; j < dimension; j++) {
+        const query = new Float32Array(dimension);
+        query[j] = 1;
+        expect(vectors.dot(query, 0)).toBeCloseTo(stored[j]!, 2);
+      }
+    }
+  });
   it("decodes a vector close to the one stored, and a zero vector to zero", () => {
     const vectors = createInt8Vectors(DIMENSION);
     vectors.set(0, stored[0]!);
