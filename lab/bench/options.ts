@@ -32,6 +32,10 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--out FILE] [--store DI
                 and the servers (default Node's, about 4 GiB here)
   --baseline    fromTexts re-embeds the chunks (default in full runs); addVectors reuses the
                 stored vectors (default with --quick)
+
+Every timed series follows a warm-up, reported apart: 300 other questions before the in-process
+answers (and the baseline's searches), and a run of at most 15 s at 16 connections, over other
+questions, before each server's measured HTTP runs.
 `;
 
 export type BenchOptions = {
