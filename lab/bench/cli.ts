@@ -182,6 +182,7 @@ async function run(
   const corpora = await loadRealCorpora();
   const ordered = orderQuestions(corpora.questions);
   const texts = ordered.map((q) => q.question);
+  const loadQuestions = texts.slice(0, HTTP_QUESTIONS);
   const scale = await measureScale(options.sizes, {
     corpora,
     embedder,
@@ -198,10 +199,10 @@ async function run(
           databases: options.loadDatabases,
           connections: options.loadConnections,
           durationS: options.durationS,
-          questions: texts.slice(0, HTTP_QUESTIONS),
+          questions: loadQuestions,
           warmUp: httpWarmUp(
             texts.slice(HTTP_QUESTIONS, HTTP_QUESTIONS * 2),
-            texts.slice(0, HTTP_QUESTIONS),
+            loadQuestions,
             options.durationS,
           ),
           workDir,
