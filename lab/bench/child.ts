@@ -94,6 +94,41 @@ export function memoryOf(pid: number): ProcessMemory | null {
   }
 }
 
+/**
+ * CPU seconds a process has used so far, all its threads, user and system (Linux /proc; null
+ * elsewhere or once gone). Linux reports them in USER_HZ ticks, 100 a second on every platform
+ * Node runs on.
+ */
+export function cpuSecondsOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name, in parentheses, may hold spaces: fields are counted after it.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    return Number.isFinite(ticks) ? ticks / USER_HZ : null;
+  } catch {
+    return null;
+  }
+}
+
+const USER_HZ = 100;
+
+/**
+ * The machine's CPU time so far, busy and in all (Linux /proc/stat, every core, in seconds);
+ * null elsewhere. Two readings give the share of the machine busy between them.
+ */
+export function machineCpuSeconds(): { busy: number; total: number } | null {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((sum, t) => sum + t, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle, iowait
+    return { busy: (total - idle) / USER_HZ, total: total / USER_HZ };
+  } catch {
+    return null;
+  }
+}
+
 /** This process's resident set now and its peak (worker threads included), in MiB. */
 export function ownMemory(): ProcessMemory {
   return {

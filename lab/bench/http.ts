@@ -1,5 +1,6 @@
 import autocannon from "autocannon";
-import { summarise, type LatencySummary } from "../shared/stats.ts";
+import { round, summarise, type LatencySummary } from "../shared/stats.ts";
+import { machineCpuSeconds } from "./child.ts";
 import type { ServerProcess } from "./server-process.ts";
 
 /** One autocannon run against a server process. Latencies are of 2xx responses only. */
@@ -18,7 +19,28 @@ export type HttpRun = LatencySummary & {
   server_rss_mib: number | null;
   server_rss_max_during_mib: number | null;
   server_peak_rss_mib: number | null;
+  /**
+   * The server process's CPU time (every thread; not PostgreSQL's, which runs in processes of
+   * its own) per 2xx answer, and in cores (CPU seconds per second of the run).
+   */
+  server_cpu_ms_per_answer: number | null;
+  server_cores: number | null;
+  /**
+   * Share of the whole machine's CPU busy during the run (server, database, load generator and
+   * anything else): near 1, answers queue for CPU, and latency at a fixed concurrency is
+   * throughput's inverse.
+   */
+  machine_busy: number | null;
 };
+
+/** What loadRun adds to a run from the server process and the machine. */
+type ServerFigures =
+  | "server_rss_mib"
+  | "server_rss_max_during_mib"
+  | "server_peak_rss_mib"
+  | "server_cpu_ms_per_answer"
+  | "server_cores"
+  | "machine_busy";
 
 /** How often the server's memory is sampled during a run. */
 const SAMPLE_MS = 1000;
@@ -72,13 +94,30 @@ async function loadRun(
     if (rss !== undefined) maxRss = Math.max(maxRss ?? 0, rss);
   }, SAMPLE_MS);
   try {
+    const cpuBefore = server.cpuSeconds();
+    const machineBefore = machineCpuSeconds();
+    const started = performance.now();
     const run = await loadOnce(server.url, body, connections, durationS);
+    const wallS = (performance.now() - started) / 1000;
+    const cpuAfter = server.cpuSeconds();
+    const machineAfter = machineCpuSeconds();
     const memory = server.memory();
+    const cpuS = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+    const answers = run.n;
     return {
       ...run,
       server_rss_mib: memory?.rss_mib ?? null,
       server_rss_max_during_mib: maxRss,
       server_peak_rss_mib: memory?.peak_rss_mib ?? null,
+      server_cpu_ms_per_answer:
+        cpuS !== null && answers > 0 ? round((cpuS * 1000) / answers) : null,
+      server_cores: cpuS !== null ? round(cpuS / wallS) : null,
+      machine_busy:
+        machineBefore && machineAfter && machineAfter.total > machineBefore.total
+          ? round(
+              (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
+            )
+          : null,
     };
   } finally {
     clearInterval(sampler);
@@ -90,7 +129,7 @@ async function loadOnce(
   body: () => string,
   connections: number,
   durationS: number,
-): Promise<Omit<HttpRun, "server_rss_mib" | "server_rss_max_during_mib" | "server_peak_rss_mib">> {
+): Promise<Omit<HttpRun, ServerFigures>> {
   const latencies: number[] = [];
   let non2xx = 0;
   const started = performance.now();

@@ -97,13 +97,16 @@ const httpCells = (h: HttpRun) => [
   ms(h.p99_ms),
   String(h.errors),
   String(h.non_2xx),
+  h.server_cpu_ms_per_answer?.toFixed(1) ?? "-",
+  h.server_cores?.toFixed(2) ?? "-",
+  h.machine_busy === null ? "-" : `${Math.round(h.machine_busy * 100)}%`,
   mib(h.server_rss_mib),
   mib(h.server_rss_max_during_mib),
   mib(h.server_peak_rss_mib),
 ];
 const HTTP_HEADER = [
   ...["conns", "s", "requests", "answers/s", "p50", "p99", "errors", "non-2xx"],
-  ...["RSS end", "RSS max", "peak"],
+  ...["CPU ms/answer", "cores", "machine busy", "RSS end", "RSS max", "peak"],
 ];
 
 /** The measured runs, after the warm-up's row (when there was one). */
@@ -135,4 +138,4 @@ export function loadTables(load: LoadReport): string[] {
 export const HTTP_NOTE =
   "HTTP: the real server (src/main.ts, LOG_LEVEL=info to a log file) in its own process; autocannon in the bench process. " +
   "warm-up: a run before the measured ones, over other questions, so their figures are of a server past its first few hundred answers (V8 has optimised the code by then); " +
-  "p50/p99 (ms) of 2xx responses; errors include timeouts (10 s); server RSS (MiB) at the end of each run, the highest 1 s sample during it, and the server's peak since it started";
+  "p50/p99 (ms) of 2xx responses; errors include timeouts (10 s); CPU ms/answer and cores: the server process's CPU time (every thread, not PostgreSQL's own processes) per 2xx answer and per second of the run; machine busy: the share of all cores busy meanwhile (near 100%, answers queue for CPU); server RSS (MiB) at the end of each run, the highest 1 s sample during it, and the server's peak since it started";

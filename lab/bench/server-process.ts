@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { exited, memoryOf, spawnScript, type ProcessMemory } from "./child.ts";
+import { cpuSecondsOf, exited, memoryOf, spawnScript, type ProcessMemory } from "./child.ts";
 
 /**
  * The node flags `npm start` and `npm run serve` give the server (package.json; a unit test keeps
@@ -22,6 +22,8 @@ export type ServerProcess = {
   /** From spawn until /healthz answered 200: module loading, createDeps, the indexes. */
   ready_ms: number;
   memory(): ProcessMemory | null;
+  /** CPU seconds the server has used so far, every thread (null where /proc is missing). */
+  cpuSeconds(): number | null;
   /** SIGTERM (the server's clean shutdown: last checkpoint, store closed), SIGKILL if it hangs. */
   stop(): Promise<void>;
 };
@@ -75,6 +77,7 @@ export async function startServer(options: {
     pid: child.pid!,
     ready_ms: Math.round(performance.now() - started),
     memory: () => memoryOf(child.pid!),
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     stop,
   };
 }
