@@ -27,8 +27,7 @@ export type HttpRun = LatencySummary & {
   server_cores: number | null;
   /**
    * Share of the whole machine's CPU busy during the run (server, database, load generator and
-   * anything else): near 1, answers queue for CPU, and latency at a fixed concurrency is
-   * throughput's inverse.
+   * anything else): near 1, the machine has none to spare and answers queue for it.
    */
   machine_busy: number | null;
 };
