@@ -105,6 +105,7 @@ async function main(): Promise<number> {
         ingestedBy: by,
         onEvent: progress.onEvent,
         refreshIndex: indexRefresher(deps.index),
+        onVectorsWritten: deps.index.remember,
       }).finally(() => progress.stop());
       console.log(formatSummary(summary));
       return summary.files.failed > 0 ? 2 : 0;

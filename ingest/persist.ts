@@ -187,6 +187,11 @@ const CHUNK_ROWS_PER_STATEMENT = 200;
  * describe, bind and execute through WebAssembly, and per-document statements were most of the
  * cost of storing small files.
  */
+/** A stored chunk's id: fixed by its version and place in it. */
+export function chunkIdOf(versionId: string, ordinal: number): string {
+  return stableId("chk", versionId, String(ordinal));
+}
+
 export async function persistVersions(
   db: Database,
   items: VersionToPersist[],
@@ -246,7 +251,7 @@ export async function persistVersions(
     );
     const rows = planned.flatMap(({ prepared, versionId }) =>
       prepared.chunks.map((c) => ({
-        id: stableId("chk", versionId, String(c.ordinal)),
+        id: chunkIdOf(versionId, c.ordinal),
         versionId,
         ordinal: c.ordinal,
         start: c.start,

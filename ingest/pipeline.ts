@@ -11,6 +11,7 @@ import {
 import { sha256 } from "../src/hash.ts";
 import type { IngestSummary } from "../src/ingestion/schema.ts";
 import type { Embedder } from "../src/retrieval/embedder.ts";
+import type { WrittenVector } from "../src/retrieval/written-vectors.ts";
 import { looksLikeInjection } from "../src/text/injection.ts";
 import { detectLanguage } from "../src/text/language.ts";
 import { chunkText } from "./chunk.ts";
@@ -19,6 +20,7 @@ import { loadDocument } from "./loaders/index.ts";
 import type { LoadedManifest, SourceSpec } from "./manifest.ts";
 import {
   backfillLanguages,
+  chunkIdOf,
   markRemoved,
   persistVersions,
   readCurrentVersions,
@@ -55,6 +57,11 @@ export type IngestOptions = {
    * once its changes are searchable in the process that ran it.
    */
   refreshIndex?: () => Promise<{ chunks: number; rebuilt: boolean }>;
+  /**
+   * The vectors of chunks just stored, once their transaction has committed: the serving index
+   * takes them from memory instead of reading them back (IndexHolder.remember).
+   */
+  onVectorsWritten?: (written: WrittenVector[]) => void;
   /** Stops the run between documents; it is then recorded aborted. */
   signal?: AbortSignal;
   /** Chunking override, e.g. evaluation corpora whose sentences are given one per line. */
@@ -324,9 +331,13 @@ async function persistGroup(
         items.map(({ file, version }) => ({ prepared: version, previous: file.previous })),
         provenance,
       );
+    const stored = async (items: typeof batch) => {
+      const versions = await persist(items);
+      options.onVectorsWritten?.(writtenVectors(items, versions));
+      for (const item of items) persisted(item, summary, report);
+    };
     try {
-      await persist(batch);
-      for (const item of batch) persisted(item, summary, report);
+      await stored(batch);
     } catch (error) {
       if (batch.length === 1) {
         fail(summary, report, batch[0]!.file, error);
@@ -336,8 +347,7 @@ async function persistGroup(
       for (const item of batch) {
         await turn();
         try {
-          await persist([item]);
-          persisted(item, summary, report);
+          await stored([item]);
         } catch (itemError) {
           fail(summary, report, item.file, itemError);
         }
@@ -373,6 +383,17 @@ function persistBatches(prepared: PreparedFile[]): PreparedFile[][] {
   }
   if (current.length > 0) batches.push(current);
   return batches;
+}
+
+/** Each stored chunk's vector under its new id; `versions[i]` is what `items[i]` became. */
+function writtenVectors(items: PreparedFile[], versions: { versionId: string }[]): WrittenVector[] {
+  return items.flatMap(({ version }, i) =>
+    version.chunks.map((c) => ({
+      chunkId: chunkIdOf(versions[i]!.versionId, c.ordinal),
+      model: version.embeddingModel,
+      vector: c.embedding,
+    })),
+  );
 }
 
 function persisted(

@@ -85,6 +85,7 @@ export function createIngestion(deps: IngestionDeps): Ingestion {
           runId: run.id,
           onEvent: (event) => follow(live, event),
           refreshIndex,
+          onVectorsWritten: deps.index.remember,
           signal: shutdown.signal,
         }),
       );

@@ -74,6 +74,7 @@ export async function ingestOnce(
     embedder: deps.embedder,
     manifest: await loadManifest(manifestPath),
     ingestedBy: "verity-bench",
+    onVectorsWritten: deps.index.remember,
   });
   if (summary.files.failed > 0) {
     throw new Error(

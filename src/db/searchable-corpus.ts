@@ -166,6 +166,29 @@ export async function forEachSearchableChunkPage(
 }
 
 /**
+ * The stored vectors of these chunks, by chunk id, for those `model` embedded (a chunk re-embedded
+ * by another is not among them): the vectors the process does not already hold
+ * (src/retrieval/written-vectors.ts).
+ */
+export async function readChunkVectors(
+  db: Database,
+  chunkIds: readonly string[],
+  model: string,
+): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const batch of batchesOf(chunkIds, PAGE)) {
+    const rows = await queryRows<{ id: string; embedding: Uint8Array | string }>(
+      db,
+      sql`select id, embedding from chunks
+          where id in (select jsonb_array_elements_text(${JSON.stringify(batch)}::jsonb))
+            and embedding_model = ${model}`,
+    );
+    for (const row of rows) out.set(row.id, vectorFromBytes(row.embedding));
+  }
+  return out;
+}
+
+/**
  * Keyset pages over a query, each handed to `onPage`; with `ids`, the ids go in as one JSON
  * parameter per batch (a list of ids as separate parameters would meet PostgreSQL's limit of
  * 65,535 per statement).

@@ -7,6 +7,7 @@ import {
   openSearchableIndex,
   type SearchableIndex,
 } from "./index-store.ts";
+import { createWrittenVectors, type WrittenVector } from "./written-vectors.ts";
 
 /** How often a serving process looks for a corpus changed by another process's ingest. */
 const FRESHNESS_CHECK_MS = 5_000;
@@ -16,6 +17,11 @@ const FRESHNESS_CHECK_MS = 5_000;
  * so it may lag; it is saved again when the holder settles at shutdown.
  */
 const SAVE_INTERVAL_MS = 60_000;
+/**
+ * Vectors written by this process held for the next check at most (64 MiB: 32,768 of 512
+ * dimensions); older ones are read back from the store.
+ */
+const WRITTEN_VECTORS_BYTES = 64 * 1024 * 1024;
 
 export type IndexHolder = {
   /**
@@ -29,6 +35,11 @@ export type IndexHolder = {
    * from the store whatever the corpus state says (their stored rows were found altered).
    */
   refresh(options?: { reload?: readonly string[] }): Promise<void>;
+  /**
+   * Vectors this process has just written to the store (their transaction committed): the next
+   * check takes them from here instead of reading them back.
+   */
+  remember(written: readonly WrittenVector[]): void;
   /**
    * Wait for a background check to finish, before the database it reads is closed, and save a
    * graph that followed changes since it was last saved.
@@ -52,7 +63,9 @@ export async function createIndexHolder(options: {
   otherWriters?: boolean;
 }): Promise<IndexHolder> {
   const { db, dataDir, embedder, logger } = options;
-  const open = () => openSearchableIndex(db, dataDir, embedder, { lexical: options.lexical });
+  const written = createWrittenVectors({ maxBytes: WRITTEN_VECTORS_BYTES });
+  const open = () =>
+    openSearchableIndex(db, dataDir, embedder, { lexical: options.lexical, written });
   let searchable = await open();
   logger?.info(
     {
@@ -95,7 +108,7 @@ export async function createIndexHolder(options: {
     const reload = toReload;
     toReload = [];
     try {
-      const followed = await followCorpus(db, searchable, embedder, reload);
+      const followed = await followCorpus(db, searchable, embedder, reload, written);
       if (followed.reopen) {
         await reopen();
         logger?.info(
@@ -148,6 +161,7 @@ export async function createIndexHolder(options: {
       return searchable;
     },
     refresh,
+    remember: (items) => written.remember(items),
     async settle() {
       while (running || queued) await (queued ?? running);
       if (unsaved) {

@@ -3,6 +3,7 @@ import type { Database } from "../db/client.ts";
 import { readCorpusState } from "../db/corpus-state.ts";
 import { readCorpusLanguages } from "../db/documents.ts";
 import {
+  readChunkVectors,
   readSourceFilters,
   readSearchableChunkIdsOf,
   forEachSearchableChunkPage,
@@ -20,6 +21,7 @@ import type { Embedder } from "./embedder.ts";
 import { addStoredChunk, lexicalDocOf } from "./lexical-index-build.ts";
 import { createLexicalIndexBuilder, type LexicalDoc, type LexicalIndex } from "./lexical-index.ts";
 import { buildVectorIndex, loadVectorIndex, type VectorIndex } from "./vector-index.ts";
+import type { WrittenVectors } from "./written-vectors.ts";
 
 /**
  * Everything answering searches and reads, in memory: the ANN index, the BM25 index (unless
@@ -77,13 +79,13 @@ export function indexDir(dataDir: string): string {
  * Load the searchable corpus from the store, in one snapshot, with the vector index: the saved
  * one when it is intact and of this model (brought up to date with the store when the corpus
  * changed since it was saved, re-embedding nothing: the store has every vector), otherwise one
- * built from the stored vectors and saved.
+ * built from the stored vectors (those in `written` taken from there, not read back) and saved.
  */
 export async function openSearchableIndex(
   db: Database,
   dataDir: string,
   embedder: Embedding,
-  options: { lexical?: boolean } = {},
+  options: { lexical?: boolean; written?: WrittenVectors } = {},
 ): Promise<SearchableIndex> {
   const dir = indexDir(dataDir);
   let rebuiltBecause: string | null = null;
@@ -97,14 +99,17 @@ export async function openSearchableIndex(
   // What is kept of each page of chunk rows (their tsvectors and vectors are not kept whole): at
   // a million chunks, the rows of the whole corpus at once were gigabytes of transient heap.
   const ofModel = new Set<string>();
-  const vectors: { chunkId: string; vector: Float32Array }[] = [];
+  let vectors: VectorItem[] = [];
+  // Vectors are read only to build the graph (a saved one holds them), and only those this
+  // process did not just write itself.
+  const building = saved === null;
+  const written = options.written?.size ? options.written : null;
   const snapshot = await inSnapshot(db, async (tx) => {
     const state = await readCorpusState(tx);
     await forEachSearchableVersionPage(tx, undefined, (page) => {
       for (const version of page) corpus.addVersion(version);
     });
-    // Vectors are read only to build the graph; a saved one holds them.
-    await forEachSearchableChunkPage(tx, { withEmbeddings: saved === null }, (page) => {
+    await forEachSearchableChunkPage(tx, { withEmbeddings: building && !written }, (page) => {
       corpus.addChunks(page);
       const held = page.filter((chunk) => corpus.chunk(chunk.chunkId));
       if (lexical) {
@@ -112,8 +117,14 @@ export async function openSearchableIndex(
           addStoredChunk(lexical, chunk, corpus.chunk(chunk.chunkId)!.version);
       }
       for (const chunk of held) if (chunk.model === embedder.modelId) ofModel.add(chunk.chunkId);
-      vectors.push(...vectorItems(held, embedder.modelId));
+      if (!building) return;
+      vectors.push(
+        ...(written
+          ? heldOrUnread(held, embedder.modelId, written)
+          : vectorItems(held, embedder.modelId)),
+      );
     });
+    vectors = await readUnread(tx, vectors, embedder.modelId);
     return {
       state,
       languagesOf: await readCorpusLanguages(tx),
@@ -123,7 +134,7 @@ export async function openSearchableIndex(
 
   let index = saved;
   if (index) {
-    await catchUpVectors(db, index, corpus, ofModel);
+    await catchUpVectors(db, index, ofModel, options.written);
   } else {
     index = buildVectorIndex(vectors, {
       model: embedder.modelId,
@@ -162,6 +173,8 @@ export async function followCorpus(
    * their stored rows differ from what was loaded (altered in place, which no state change shows).
    */
   reload: readonly string[] = [],
+  /** Vectors this process just wrote: the added chunks' are taken from here, not read back. */
+  written?: WrittenVectors,
 ): Promise<{ changed: boolean; added: number; removed: number; reopen?: string }> {
   const { corpus, index, lexical } = searchable;
   const known = index.state.fingerprint;
@@ -172,11 +185,18 @@ export async function followCorpus(
     const current = new Set(await readSearchableVersionIds(tx));
     const again = new Set(reload);
     const added = [...current].filter((id) => !corpus.version(id) || again.has(id));
+    // Versions to load again are read whole from the store: their rows were found altered.
+    const held = written?.size && reload.length === 0 ? written : null;
+    const chunks = await readSearchableChunks(tx, { versionIds: added, withEmbeddings: !held });
+    const vectors = held
+      ? await readUnread(tx, heldOrUnread(chunks, embedder.modelId, held), embedder.modelId)
+      : vectorItems(chunks, embedder.modelId);
     return {
       state,
       current,
       versions: await readSearchableVersions(tx, added),
-      chunks: await readSearchableChunks(tx, { versionIds: added, withEmbeddings: true }),
+      chunks,
+      vectors,
       languagesOf: await readCorpusLanguages(tx),
     };
   });
@@ -196,7 +216,7 @@ export async function followCorpus(
   index.remove(goneChunks);
   addVersions(corpus, read.versions, read.chunks);
   lexical?.add(read.chunks.flatMap((c) => lexicalDoc(corpus, c)));
-  index.add(vectorItems(read.chunks, embedder.modelId));
+  index.add(read.vectors);
   index.describe(read.state.fingerprint);
   searchable.languagesOf = read.languagesOf;
   if (corpus.chunkCount() !== read.state.chunkCount) {
@@ -208,7 +228,7 @@ export async function followCorpus(
   // it (an ingest after the encoder changed). Their vectors join; their text did not change.
   if (index.state.count < (read.state.models[embedder.modelId] ?? 0)) {
     const ids = await readSearchableChunkIdsOf(db, embedder.modelId);
-    await addMissingVectors(db, index, corpus, new Set(ids.filter((id) => corpus.chunk(id))));
+    await addMissingVectors(db, index, new Set(ids.filter((id) => corpus.chunk(id))), written);
   }
   return { changed: true, added: read.chunks.length, removed: goneChunks.length };
 }
@@ -236,38 +256,80 @@ function lexicalDoc(corpus: CorpusMemory, chunk: SearchableChunk): LexicalDoc[] 
   return version ? [lexicalDocOf(chunk, version)] : [];
 }
 
+type VectorItem = { chunkId: string; vector: Float32Array };
+
 /** Vectors of this model only: a chunk embedded by another is re-embedded on ingest, not mixed. */
-function vectorItems(chunks: SearchableChunk[], model: string) {
+function vectorItems(chunks: SearchableChunk[], model: string): VectorItem[] {
   return chunks.flatMap((c) =>
     c.model === model && c.embedding ? [{ chunkId: c.chunkId, vector: c.embedding }] : [],
   );
 }
 
+/** A vector still to be read from the store (readUnread); never one an item keeps. */
+const UNREAD = new Float32Array(0);
+
+/**
+ * The items of chunks read without their vectors (of this model only): each one's vector as this
+ * process wrote it, or UNREAD.
+ */
+function heldOrUnread(
+  chunks: SearchableChunk[],
+  model: string,
+  written: WrittenVectors,
+): VectorItem[] {
+  return chunks.flatMap((c) =>
+    c.model === model
+      ? [{ chunkId: c.chunkId, vector: written.take(c.chunkId, model) ?? UNREAD }]
+      : [],
+  );
+}
+
+/**
+ * The items with their vectors: the UNREAD ones read from the store (in the caller's snapshot,
+ * when it has one). An item whose chunk `model` no longer embedded (re-embedded meanwhile) is
+ * left out, as a chunk of another model is everywhere else.
+ */
+async function readUnread(db: Database, items: VectorItem[], model: string): Promise<VectorItem[]> {
+  const unread = items.filter((item) => item.vector === UNREAD).map((item) => item.chunkId);
+  if (unread.length === 0) return items;
+  const stored = await readChunkVectors(db, unread, model);
+  return items.flatMap((item) => {
+    if (item.vector !== UNREAD) return [item];
+    const vector = stored.get(item.chunkId);
+    return vector ? [{ chunkId: item.chunkId, vector }] : [];
+  });
+}
+
 /**
  * A saved index of an earlier corpus state, made to match this one: chunks no longer searchable
- * leave it, chunks it lacks join it with their stored vectors.
+ * leave it, chunks it lacks join it with their vectors.
  */
 async function catchUpVectors(
   db: Database,
   index: VectorIndex,
-  corpus: CorpusMemory,
   wanted: Set<string>,
+  written?: WrittenVectors,
 ): Promise<void> {
   index.remove(index.chunkIds().filter((id) => !wanted.has(id)));
-  await addMissingVectors(db, index, corpus, wanted);
+  await addMissingVectors(db, index, wanted, written);
 }
 
-/** Index the stored vectors of the `wanted` chunks (all held in `corpus`) it lacks. */
+/**
+ * Index the vectors of the `wanted` chunks it lacks: those this process just wrote from
+ * `written`, the others read from the store.
+ */
 async function addMissingVectors(
   db: Database,
   index: VectorIndex,
-  corpus: CorpusMemory,
   wanted: Set<string>,
+  written?: WrittenVectors,
 ): Promise<void> {
+  const { model } = index.state;
   const missing = [...wanted].filter((id) => !index.has(id));
   if (missing.length === 0) return;
-  const versionIds = [...new Set(missing.map((id) => corpus.chunk(id)!.version.versionId))];
-  const rows = await readSearchableChunks(db, { versionIds, withEmbeddings: true });
-  const need = new Set(missing);
-  index.add(vectorItems(rows, index.state.model).filter((item) => need.has(item.chunkId)));
+  const items = missing.map((chunkId) => ({
+    chunkId,
+    vector: written?.take(chunkId, model) ?? UNREAD,
+  }));
+  index.add(await readUnread(db, items, model));
 }

@@ -317,7 +317,12 @@ describe.each(storeKinds())("answer records on %s", (kind) => {
       const cited = citedVersions((await compose(PASSWORD)).answer);
       expect(await stillCurrent(cited)).toBe(true);
       await supersede(cited);
-      const index = { current: () => frozen, refresh: async () => {}, settle: async () => {} };
+      const index = {
+        current: () => frozen,
+        refresh: async () => {},
+        remember: () => {},
+        settle: async () => {},
+      };
       const { answer, body } = await askQuestion(
         { ...h.deps, index },
         { question: PASSWORD, tenant: DEFAULT_TENANT },
