@@ -177,6 +177,11 @@ export async function persistVersion(
   return written!;
 }
 
+/** A stored chunk's id: fixed by its version and place in it. */
+export function chunkIdOf(versionId: string, ordinal: number): string {
+  return stableId("chk", versionId, String(ordinal));
+}
+
 /** Chunk rows per INSERT: a statement's parameters stay well under PostgreSQL's 65,535. */
 const CHUNK_ROWS_PER_STATEMENT = 200;
 
@@ -187,11 +192,6 @@ const CHUNK_ROWS_PER_STATEMENT = 200;
  * describe, bind and execute through WebAssembly, and per-document statements were most of the
  * cost of storing small files.
  */
-/** A stored chunk's id: fixed by its version and place in it. */
-export function chunkIdOf(versionId: string, ordinal: number): string {
-  return stableId("chk", versionId, String(ordinal));
-}
-
 export async function persistVersions(
   db: Database,
   items: VersionToPersist[],

@@ -103,9 +103,13 @@ export async function openSearchableIndex(
   // Vectors are read only to build the graph (a saved one holds them), and only those this
   // process did not just write itself.
   const building = saved === null;
-  const written = options.written?.size ? options.written : null;
+  let written: WrittenVectors | null = null;
   const snapshot = await inSnapshot(db, async (tx) => {
     const state = await readCorpusState(tx);
+    // Held vectors pay when they are most of the corpus; otherwise reading every vector in pages
+    // costs less than reading the many missing ones by id.
+    const held = options.written?.size ?? 0;
+    if (held > 0 && held * 2 >= state.chunkCount) written = options.written!;
     await forEachSearchableVersionPage(tx, undefined, (page) => {
       for (const version of page) corpus.addVersion(version);
     });
