@@ -1,5 +1,5 @@
 import { splitSentences } from "../../src/text/sentences.ts";
-import { shuffled, type Rng } from "../shared/rng.ts";
+import { shuffled, type Rng } from "../../src/rng.ts";
 
 /** A real chunk as composition reads it: its corpus, text and vector. */
 export type PoolPassage = { corpus: string; text: string; vector: Float32Array };

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { writeCorpus } from "../corpora/corpus-files.ts";
 import { prepareSquad } from "../corpora/squad.ts";
 import type { EvalQuestion } from "../corpora/types.ts";
-import { createRng, shuffled } from "../shared/rng.ts";
+import { createRng, shuffled } from "../../src/rng.ts";
 
 type SquadJson = { data: { title: string; paragraphs: unknown[] }[] };
 

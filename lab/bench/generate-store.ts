@@ -7,7 +7,7 @@ import { readCorpusState, refreshCorpusStatistics } from "../../src/db/corpus-st
 import * as schema from "../../src/db/schema/index.ts";
 import { sources } from "../../src/db/schema/index.ts";
 import { indexDir } from "../../src/retrieval/index-store.ts";
-import { createRng } from "../shared/rng.ts";
+import { createRng } from "../../src/rng.ts";
 import { bundleOf, writeBundles, type DocumentBundle, type DocumentToStore } from "./bundle.ts";
 import { composeChunk, createSentencePool, type SentencePool } from "./compose.ts";
 import { composedSourceId, GENERATOR_VERSION, STORE_SEED, type StorePlan } from "./store-plan.ts";

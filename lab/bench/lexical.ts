@@ -18,7 +18,7 @@ import {
 import { analyseQuestion, searchLexical } from "../../src/retrieval/lexical.ts";
 import { analyseText } from "../../src/text/analyse.ts";
 import { resolveDataset } from "../shared/datasets.ts";
-import { createRng, shuffled } from "../shared/rng.ts";
+import { createRng, shuffled } from "../../src/rng.ts";
 import { percentile, round } from "../shared/stats.ts";
 import { writeBundles, type DocumentBundle } from "./bundle.ts";
 import { CACHE_ROOT } from "./scale-store.ts";

@@ -9,7 +9,7 @@ import { loadScifact } from "../corpora/scifact.ts";
 import { prepareSquad } from "../corpora/squad.ts";
 import type { EvalQuestion } from "../corpora/types.ts";
 import { resolveDataset } from "../shared/datasets.ts";
-import { createRng, shuffled } from "../shared/rng.ts";
+import { createRng, shuffled } from "../../src/rng.ts";
 import { splitSentences } from "../../src/text/sentences.ts";
 
 /** A passage of real text, chunked as ingestion chunks its corpus. */

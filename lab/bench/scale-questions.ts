@@ -1,5 +1,5 @@
 import type { EvalQuestion } from "../corpora/types.ts";
-import { createRng, shuffled } from "../shared/rng.ts";
+import { createRng, shuffled } from "../../src/rng.ts";
 
 /**
  * Questions whose gold documents every scale store holds, whatever its size: the scale points

@@ -1,6 +1,6 @@
 import { sha256 } from "../../src/hash.ts";
 import type { Embedder } from "../../src/retrieval/embedder.ts";
-import { createRng } from "../shared/rng.ts";
+import { createRng } from "../../src/rng.ts";
 import { selectDocuments } from "./compose.ts";
 import {
   documentKey,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { discoverFiles } from "../../ingest/discover.ts";
 import { loadManifest } from "../../ingest/manifest.ts";
-import { createRng, type Rng } from "../shared/rng.ts";
+import { createRng, type Rng } from "../../src/rng.ts";
 import { ingestReference } from "./corpus-invariants.ts";
 import { ROOT } from "./ingest-process.ts";
 import { createThrowawayDatabase } from "../shared/throwaway-database.ts";

@@ -1,4 +1,6 @@
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { createRng } from "../rng.ts";
+import { dot } from "./vector-math.ts";
 
 /**
  * A linear map from the model's vectors to the few directions that carry most of their energy:
@@ -141,13 +143,18 @@ function secondMoment(sample: readonly Float32Array[], from: number): Float64Arr
 function exactDirections(moment: Float64Array, n: number, to: number): Float64Array[] {
   const symmetric = new Matrix(n, n);
   for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) symmetric.set(a, b, moment[a * n + b]!);
+  const { vectors, columns } = strongestEigenvectors(symmetric, to);
+  return columns.map((column) =>
+    Float64Array.from({ length: n }, (_, j) => vectors.get(j, column)),
+  );
+}
+
+/** The eigenvectors of a symmetric matrix and the columns of its `count` largest eigenvalues. */
+function strongestEigenvectors(symmetric: Matrix, count: number) {
   const decomposition = new EigenvalueDecomposition(symmetric, { assumeSymmetric: true });
   const values = decomposition.realEigenvalues;
-  const vectors = decomposition.eigenvectorMatrix;
-  return [...values.keys()]
-    .sort((a, b) => values[b]! - values[a]!)
-    .slice(0, to)
-    .map((column) => Float64Array.from({ length: n }, (_, j) => vectors.get(j, column)));
+  const columns = [...values.keys()].sort((a, b) => values[b]! - values[a]!).slice(0, count);
+  return { vectors: decomposition.eigenvectorMatrix, columns };
 }
 
 /** Extra directions the randomized search carries beyond those it must find. */
@@ -167,9 +174,10 @@ const POWER_STEPS = 2;
 function strongestDirections(moment: Float64Array, n: number, to: number): Float64Array[] | null {
   const width = to + OVERSAMPLE;
   if (width * 2 > n) return null;
-  const next = seededUniform(0x5eed);
+  // A fixed seed: the same sample gives the same basis.
+  const rng = createRng(0x5eed);
   let space = orthonormalised(
-    Array.from({ length: width }, () => Float64Array.from({ length: n }, next)),
+    Array.from({ length: width }, () => Float64Array.from({ length: n }, () => rng.next() - 0.5)),
     1,
   );
   for (let step = 0; step <= POWER_STEPS && space; step++) {
@@ -181,26 +189,21 @@ function strongestDirections(moment: Float64Array, n: number, to: number): Float
   const restricted = new Matrix(width, width);
   for (let i = 0; i < width; i++) {
     for (let j = i; j < width; j++) {
-      const value = dotOf(space[i]!, images[j]!);
+      const value = dot(space[i]!, images[j]!);
       restricted.set(i, j, value);
       restricted.set(j, i, value);
     }
   }
-  const decomposition = new EigenvalueDecomposition(restricted, { assumeSymmetric: true });
-  const values = decomposition.realEigenvalues;
-  const vectors = decomposition.eigenvectorMatrix;
-  return [...values.keys()]
-    .sort((a, b) => values[b]! - values[a]!)
-    .slice(0, to)
-    .map((column) => {
-      const direction = new Float64Array(n);
-      for (let i = 0; i < width; i++) {
-        const weight = vectors.get(i, column);
-        const basisVector = space![i]!;
-        for (let j = 0; j < n; j++) direction[j]! += weight * basisVector[j]!;
-      }
-      return direction;
-    });
+  const { vectors, columns } = strongestEigenvectors(restricted, to);
+  return columns.map((column) => {
+    const direction = new Float64Array(n);
+    for (let i = 0; i < width; i++) {
+      const weight = vectors.get(i, column);
+      const basisVector = space![i]!;
+      for (let j = 0; j < n; j++) direction[j]! += weight * basisVector[j]!;
+    }
+    return direction;
+  });
 }
 
 /**
@@ -247,37 +250,19 @@ function orthonormalised(columns: Float64Array[], passes: 1 | 2): Float64Array[]
   const out: Float64Array[] = [];
   for (const column of columns) {
     const v = Float64Array.from(column);
-    const before = Math.sqrt(dotOf(v, v));
+    const before = Math.sqrt(dot(v, v));
     for (let pass = 0; pass < passes; pass++) {
       for (const q of out) {
-        const projection = dotOf(q, v);
+        const projection = dot(q, v);
         for (let j = 0; j < v.length; j++) v[j]! -= projection * q[j]!;
       }
     }
-    const norm = Math.sqrt(dotOf(v, v));
+    const norm = Math.sqrt(dot(v, v));
     if (!(norm > before * 1e-8)) return null;
     for (let j = 0; j < v.length; j++) v[j]! /= norm;
     out.push(v);
   }
   return out;
-}
-
-function dotOf(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
-}
-
-/** Uniform numbers in [-0.5, 0.5) from a fixed seed (mulberry32): the same every run. */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   type PoolPassage,
 } from "../../lab/bench/compose.ts";
 import { orderQuestions, pinnedDocuments } from "../../lab/bench/scale-questions.ts";
-import { createRng } from "../../lab/shared/rng.ts";
+import { createRng } from "../../src/rng.ts";
 import type { EvalQuestion } from "../../lab/corpora/types.ts";
 
 const docs = (sizes: number[]) => sizes.map((chunks, i) => ({ key: `d${i}`, chunks }));

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { chunkText, type ChunkSpan } from "../../ingest/chunk.ts";
 import { loadDocument } from "../../ingest/loaders/index.ts";
-import { createRng } from "../../lab/shared/rng.ts";
+import { createRng } from "../../src/rng.ts";
 import { findTableBlocks } from "../../src/text/table-rows.ts";
 
 const FIXTURES = new URL("../fixtures/docs/", import.meta.url);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fitIsotonic } from "../../lab/eval/isotonic.ts";
-import { createRng } from "../../lab/shared/rng.ts";
+import { createRng } from "../../src/rng.ts";
 import { confidenceFor, loadPolicy, Policy, thresholdFor } from "../../src/answer/policy.ts";
 import { calibratedConfidence, ConfidenceMap } from "../../src/scoring/confidence.ts";
 

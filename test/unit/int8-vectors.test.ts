@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRng } from "../../lab/shared/rng.ts";
+import { createRng } from "../../src/rng.ts";
 import { createInt8Vectors, int8VectorsOf } from "../../src/retrieval/int8-vectors.ts";
 import { dot, toUnitVector } from "../../src/retrieval/vector-math.ts";
 

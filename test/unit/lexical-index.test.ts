@@ -6,7 +6,7 @@ import {
 } from "../../src/retrieval/lexical-index.ts";
 import { termScore } from "../../src/retrieval/lexical-topk.ts";
 import { idf } from "../../src/retrieval/lexical.ts";
-import { createRng, type Rng } from "../../lab/shared/rng.ts";
+import { createRng, type Rng } from "../../src/rng.ts";
 
 // The index must return exactly what scoring every chunk would: the same k chunks, in the same
 // order (score, then chunk id), whatever MaxScore skipped, and never another tenant's chunk.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { normaliseText } from "../../ingest/normalise.ts";
-import { createRng } from "../../lab/shared/rng.ts";
+import { createRng } from "../../src/rng.ts";
 
 describe("normaliseText", () => {
   it("composes to NFC", () => {

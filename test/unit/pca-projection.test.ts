@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRng } from "../../lab/shared/rng.ts";
+import { createRng } from "../../src/rng.ts";
 import {
   fitProjection,
   identityProjection,

@@ -9,7 +9,7 @@ import {
   loadVectorIndex,
   type VectorIndex,
 } from "../../src/retrieval/vector-index.ts";
-import { createRng } from "../../lab/shared/rng.ts";
+import { createRng } from "../../src/rng.ts";
 
 const DIMENSION = 512;
 const STATE = { model: "test-model@1", dimension: DIMENSION, fingerprint: "corpus-v1" };

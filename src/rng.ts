@@ -1,8 +1,8 @@
 /**
- * Seeded randomness, so a synthetic store is the same on every machine and every run, and a
- * randomised unit test replays the same cases. The one copy lives here and the tests import it:
- * tests may depend on the lab, the lab should not depend on test support code, and src/ and
- * ingest/ (which never import lab/) have no use for randomness.
+ * Seeded randomness, so a synthetic store is the same on every machine and every run, a
+ * randomised unit test replays the same cases, and the PCA fit's random start
+ * (src/retrieval/pca-projection.ts) gives the same basis for the same sample. The one copy: src/,
+ * the lab and the tests import it from here.
  */
 export type Rng = { next(): number; int(max: number): number; gaussian(): number };
 
